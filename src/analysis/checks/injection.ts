@@ -1,0 +1,32 @@
+/**
+ * Sidecar injection: labels that contradict each other, and gateway pods no injector will take.
+ */
+import { defineCode, Severity } from '../finding';
+import { ObjectCheck } from '../registry';
+import { GK, metaOf } from '../rendered';
+
+export const IST0123 = defineCode('IST0123', Severity.ERROR,
+  'Namespace carries conflicting injection labels (istio-injection and istio.io/rev)');
+
+/**
+ * Istio's webhooks match `istio-injection` before `istio.io/rev`, so a namespace with both is
+ * injected by the default revision and the revision label is silently ignored. istioctl calls
+ * this a warning; it is an error here because the result is never what was meant.
+ */
+const conflictingInjectionLabels: ObjectCheck = {
+  id: 'namespace-injection-labels',
+  groupKinds: [GK.Namespace],
+  check(obj, ctx) {
+    const labels = metaOf(obj.manifest).labels;
+    if (labels['istio-injection'] !== undefined && labels['istio.io/rev'] !== undefined) {
+      ctx.report(obj, {
+        code: IST0123.code,
+        field: 'metadata.labels',
+        message: `both istio-injection=${labels['istio-injection']} and istio.io/rev=${labels['istio.io/rev']} are set; the revision label is ignored`,
+        fix: 'keep one: istio.io/rev=<revision> for revision-based installs, istio-injection=enabled otherwise',
+      });
+    }
+  },
+};
+
+export const injectionChecks = [conflictingInjectionLabels];

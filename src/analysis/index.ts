@@ -1,0 +1,8 @@
+export * from './finding';
+export * from './rendered';
+export * from './mesh-context';
+export * from './object-index';
+export * from './registry';
+export * from './engine';
+export * from './suppressions';
+export { defaultRegistry } from './checks';

@@ -1,0 +1,89 @@
+/**
+ * Facts about the cluster that no synthesized object carries: what already exists outside the
+ * app (a platform team's shared gateway, namespaces created elsewhere, a gateway deployment
+ * installed by Helm) and how Istio is installed there. Constructs declare them; cross-object
+ * checks read them so that a reference to something outside the app is not reported as missing.
+ */
+import { IConstruct } from 'constructs';
+
+/** A gateway deployment the app does not render but Gateway resources may select. */
+export interface ExternalGatewayWorkload {
+  /** Construct that declared it, for findings. */
+  readonly constructPath: string;
+  /** @default - any namespace (a Gateway's selector applies across namespaces unless PILOT_SCOPE_GATEWAY_TO_NAMESPACE is set) */
+  readonly namespace?: string;
+  /** Pod labels of the deployment, which Gateway selectors match. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Ports its Service exposes. @default - unknown: port checks are skipped */
+  readonly servicePorts?: readonly number[];
+}
+
+/** How Istio is installed in the target cluster, as far as injection is concerned. */
+export interface MeshInstall {
+  /** Revisions (and revision tags) that have an injector. @default [] */
+  readonly revisions: readonly string[];
+  /**
+   * Whether a default injector exists (a `default` revision or tag, or a revision-less install),
+   * which serves `istio-injection=enabled` and `sidecar.istio.io/inject: "true"`.
+   * @default true
+   */
+  readonly hasDefaultInjector: boolean;
+  /** Extension providers declared in meshConfig, for CUSTOM authorization. @default [] */
+  readonly extensionProviders: readonly string[];
+}
+
+export class MeshContext {
+  /** The context of the app `scope` belongs to, created on first use. */
+  public static of(scope: IConstruct): MeshContext {
+    const root = scope.node.root;
+    let ctx = MeshContext.contexts.get(root);
+    if (!ctx) {
+      ctx = new MeshContext();
+      MeshContext.contexts.set(root, ctx);
+    }
+    return ctx;
+  }
+
+  private static readonly contexts = new WeakMap<IConstruct, MeshContext>();
+
+  private readonly gateways = new Set<string>();
+  private readonly namespaces = new Map<string, Record<string, string>>();
+  private readonly gatewayWorkloads: ExternalGatewayWorkload[] = [];
+  private installInfo: MeshInstall = { revisions: [], hasDefaultInjector: true, extensionProviders: [] };
+
+  /** A Gateway resource outside the app, as `namespace/name`. */
+  public declareExternalGateway(ref: string): void {
+    this.gateways.add(ref);
+  }
+
+  public isExternalGateway(ref: string): boolean {
+    return this.gateways.has(ref);
+  }
+
+  /** A namespace that exists already, with the labels it carries (injection labels matter). */
+  public declareExternalNamespace(name: string, labels: Record<string, string> = {}): void {
+    this.namespaces.set(name, { ...(this.namespaces.get(name) ?? {}), ...labels });
+  }
+
+  /** Labels of a namespace declared external, or undefined if it was not declared. */
+  public externalNamespace(name: string): Readonly<Record<string, string>> | undefined {
+    return this.namespaces.get(name);
+  }
+
+  public declareExternalGatewayWorkload(workload: ExternalGatewayWorkload): void {
+    this.gatewayWorkloads.push(workload);
+  }
+
+  public externalGatewayWorkloads(): readonly ExternalGatewayWorkload[] {
+    return this.gatewayWorkloads;
+  }
+
+  /** Describe the target cluster's Istio install; fields not given keep their defaults. */
+  public declareInstall(install: Partial<MeshInstall>): void {
+    this.installInfo = { ...this.installInfo, ...install };
+  }
+
+  public get install(): MeshInstall {
+    return this.installInfo;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * `npm run import [-- <bundle path or URL>] [--out DIR]`
+ *
+ * Regenerates `imports/` from Istio's CRD bundle: the L1 constructs (through `cdk8s import`)
+ * and the schema artefact the analysis reads (every served version's openAPIV3Schema with its
+ * CEL rules). Both come from the same bundle so they can never disagree.
+ */
+import { execFileSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { buildSchemaArtefact, SCHEMA_ARTEFACT_FILE } from '../analysis/crd-artefact';
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+const SHARED_BUNDLE = path.resolve(PROJECT_ROOT, '..', 'shared', 'istio', 'crd-all.gen.yaml');
+
+export interface ImportOptions {
+  /** Path or http(s) URL of the CRD bundle. */
+  readonly source: string;
+  /** Folder to write into; replaced as a whole. */
+  readonly outdir: string;
+}
+
+/** The bundle `npm run import` uses when none is given. */
+export function defaultSource(): string {
+  if (fs.existsSync(SHARED_BUNDLE)) {
+    return SHARED_BUNDLE;
+  }
+  const config = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8')) as { imports?: string[] };
+  const url = (config.imports ?? []).find((i) => /^https?:\/\//.test(i));
+  if (!url) {
+    throw new Error('cdk8s.yaml records no upstream URL under `imports:` and ../shared/istio/crd-all.gen.yaml does not exist');
+  }
+  return url;
+}
+
+function readSource(source: string): string {
+  if (/^https?:\/\//.test(source)) {
+    // cdk8s import fetches URLs itself; we need the text for the schema artefact too.
+    return execFileSync('curl', ['-fsSL', source], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  }
+  return fs.readFileSync(source, 'utf8');
+}
+
+export function runImport(options: ImportOptions): void {
+  const text = readSource(options.source);
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-import-'));
+  try {
+    const bundle = path.join(staging, 'crd-all.gen.yaml');
+    fs.writeFileSync(bundle, text);
+    const cli = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
+    execFileSync(process.execPath, [cli, 'import', bundle, '--language', 'typescript', '--output', path.join(staging, 'out'), '--check-upgrade=false'], {
+      cwd: staging,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const sha256 = crypto.createHash('sha256').update(text).digest('hex');
+    const artefact = buildSchemaArtefact(text, { source: describeSource(options.source), sha256 });
+    fs.writeFileSync(path.join(staging, 'out', SCHEMA_ARTEFACT_FILE), JSON.stringify(artefact) + '\n');
+
+    // Swap only once everything was generated, so a failed import leaves imports/ as it was.
+    const target = path.resolve(options.outdir);
+    const old = `${target}.old-${process.pid}`;
+    if (fs.existsSync(target)) {
+      fs.renameSync(target, old);
+    }
+    fs.cpSync(path.join(staging, 'out'), target, { recursive: true });
+    fs.rmSync(old, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** A machine-independent name for the bundle, recorded in the artefact. */
+function describeSource(source: string): string {
+  if (/^https?:\/\//.test(source)) {
+    return source;
+  }
+  return path.basename(source);
+}
+
+function main(argv: string[]): void {
+  let source: string | undefined;
+  let outdir = path.join(PROJECT_ROOT, 'imports');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--out') {
+      outdir = argv[++i];
+    } else if (arg === '--help' || arg === '-h') {
+      process.stdout.write('usage: npm run import [-- <crd bundle path or URL>] [--out DIR]\n');
+      return;
+    } else {
+      source = arg;
+    }
+  }
+  source = source ?? defaultSource();
+  runImport({ source, outdir });
+  process.stderr.write(`imported ${source} into ${path.relative(process.cwd(), outdir) || '.'}\n`);
+}
+
+if (require.main === module) {
+  try {
+    main(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`import failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The one pipeline every entry point shares: render the construct tree once, analyze it, and
+ * serialize it. IstioApp, the test helpers and the CLI only differ in where the YAML goes.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart, Yaml } from 'cdk8s';
+import { analyze, AnalysisResult } from './analysis/engine';
+import { defineCode, Finding, formatReport, Severity, sortFindings } from './analysis/finding';
+import { MeshContext } from './analysis/mesh-context';
+import { Json, RenderedObject } from './analysis/rendered';
+import { renderApp, RenderResult } from './render';
+
+export const CKI0001 = defineCode('CKI0001', Severity.ERROR, 'A construct validation failed');
+
+export interface SynthesisResult extends AnalysisResult {
+  readonly render: RenderResult;
+}
+
+/** Thrown when the analysis found errors; carries every finding, not just the first. */
+export class ValidationError extends Error {
+  public constructor(public readonly findings: Finding[]) {
+    super(`synthesis stopped: ${findings.filter((f) => f.severity === Severity.ERROR).length} error(s)\n${formatReport(findings)}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Renders and analyzes an app without writing anything. */
+export function synthesize(app: App): SynthesisResult {
+  const render = renderApp(app);
+  const analysis = analyze(render.objects, { context: MeshContext.of(app), root: app });
+  const constructFindings: Finding[] = render.constructErrors.map((e) => ({
+    code: CKI0001.code,
+    severity: Severity.ERROR,
+    constructPath: e.path,
+    object: '(construct)',
+    message: e.message,
+    fix: 'correct the construct\'s props as the message says',
+  }));
+  const findings = sortFindings([...constructFindings, ...analysis.findings]);
+  return { ...analysis, render, findings, errors: findings.filter((f) => f.severity === Severity.ERROR) };
+}
+
+/** One YAML stream, `---` between documents, as kubectl and Argo CD read it. */
+export function toYamlStream(manifests: readonly Json[]): string {
+  return manifests.length === 0 ? '' : Yaml.stringify(...manifests);
+}
+
+/** File name cdk8s would give a chart (`a/b` → `a-b.k8s.yaml`). */
+export function chartFileName(chart: Chart): string {
+  return `${chart.node.path.split('/').filter(Boolean).join('-').toLowerCase()}.k8s.yaml`;
+}
+
+/**
+ * Writes one file per chart into `outdir`, staging next to it and swapping at the end, so a
+ * failure half way leaves the previous output as it was.
+ */
+export function writeOutput(outdir: string, result: SynthesisResult): string[] {
+  const target = path.resolve(outdir);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const staging = fs.mkdtempSync(`${target}.staging-`);
+  const written: string[] = [];
+  try {
+    for (const { chart, objects } of result.render.charts) {
+      if (objects.length === 0) {
+        continue;
+      }
+      const file = chartFileName(chart);
+      fs.writeFileSync(path.join(staging, file), toYamlStream(objects.map((o: RenderedObject) => o.manifest)));
+      written.push(file);
+    }
+    const old = `${target}.old-${process.pid}`;
+    if (fs.existsSync(target)) {
+      fs.renameSync(target, old);
+    }
+    fs.renameSync(staging, target);
+    fs.rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  return written;
+}

@@ -1,0 +1,139 @@
+import { spawnSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { k8s } from 'cdk8s-plus-28';
+import * as YAML from 'yaml';
+import { IstioChart } from '../src/istio-chart';
+import { buildApp } from '../src/main';
+import { atomicSynth } from '../src/cli/synth';
+import { synthManifests, testApp } from '../src/testing';
+import { PROJECT_ROOT } from './shared';
+
+const LIB_INDEX = path.join(PROJECT_ROOT, 'lib', 'src', 'index.js');
+const LIB_MAIN = path.join(PROJECT_ROOT, 'lib', 'src', 'main.js');
+
+function hashTree(dir: string): string {
+  const h = crypto.createHash('sha256');
+  for (const f of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
+    const p = path.join(dir, f);
+    if (fs.statSync(p).isFile()) {
+      h.update(f).update(fs.readFileSync(p));
+    }
+  }
+  return h.digest('hex');
+}
+
+function tempProject(app: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-synth-'));
+  fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), YAML.stringify({ language: 'typescript', app, output: 'dist' }));
+  return dir;
+}
+
+function quiet<T>(fn: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return fn();
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+describe('the bundled example', () => {
+  const manifests = synthManifests(buildApp(testApp()));
+  const byKind = (kind: string) => manifests.filter((m) => m.kind === kind);
+
+  test('has the namespace, gateway, routes, destination rule and policy at the pinned versions', () => {
+    expect(manifests.map((m) => `${m.apiVersion} ${m.kind}`)).toEqual([
+      'v1 Namespace',
+      'networking.istio.io/v1 Gateway',
+      'networking.istio.io/v1 VirtualService',
+      'networking.istio.io/v1 DestinationRule',
+      'security.istio.io/v1 AuthorizationPolicy',
+    ]);
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('the Namespace is injected and carries no metadata.namespace even in a namespaced chart', () => {
+    const [ns] = byKind('Namespace');
+    expect(ns.metadata).toEqual({ name: 'shop', labels: { 'istio-injection': 'enabled' } });
+  });
+
+  test('namespaced objects land in the chart namespace with their explicit names', () => {
+    for (const m of manifests.filter((x) => x.kind !== 'Namespace')) {
+      const meta = m.metadata as { name: string; namespace: string };
+      expect(meta.namespace).toBe('shop');
+      expect(meta.name).not.toMatch(/-c[0-9a-f]{7}$/);
+    }
+    const [vs] = byKind('VirtualService');
+    expect((vs.spec as { gateways: string[] }).gateways).toEqual(['shop/shop-gateway']);
+  });
+});
+
+describe('IstioChart', () => {
+  test('other cluster-scoped kinds lose the stamped namespace too', () => {
+    const chart = new IstioChart(testApp(), 'c', { namespace: 'team' });
+    new k8s.KubeClusterRole(chart, 'role', { metadata: { name: 'reader' } });
+    new k8s.KubeServiceAccount(chart, 'sa', { metadata: { name: 'reader' } });
+    const [role, sa] = synthManifests(chart);
+    expect(role.metadata).toEqual({ name: 'reader' });
+    expect(sa.metadata).toEqual({ name: 'reader', namespace: 'team' });
+  });
+});
+
+describe('npm run synth', () => {
+  test('writes the example and gives byte-identical output on every run', () => {
+    const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
+    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    const first = hashTree(path.join(dir, 'dist'));
+    const text = fs.readFileSync(path.join(dir, 'dist', 'quickstart.k8s.yaml'), 'utf8');
+    expect(text).toContain('kind: AuthorizationPolicy');
+    expect(YAML.parseAllDocuments(text).map((d) => (d.toJSON() as { kind: string }).kind)).toHaveLength(5);
+    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    expect(hashTree(path.join(dir, 'dist'))).toBe(first);
+    // No staging folders are left behind.
+    expect(fs.readdirSync(dir).sort()).toEqual(['cdk8s.yaml', 'dist']);
+  });
+
+  test('a failing app leaves the previous dist/ byte-identical and exits non-zero', () => {
+    const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
+    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    const before = hashTree(path.join(dir, 'dist'));
+
+    fs.writeFileSync(path.join(dir, 'broken.js'), `
+      const { IstioApp, IstioChart } = require(${JSON.stringify(LIB_INDEX)});
+      const { ApiObject } = require(${JSON.stringify(require.resolve('cdk8s'))});
+      const app = new IstioApp();
+      const chart = new IstioChart(app, 'broken');
+      new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace',
+        metadata: { name: 'x', labels: { 'istio-injection': 'enabled', 'istio.io/rev': 'stable' } } });
+      try { app.synth(); } catch (e) { process.stderr.write(e.message + '\\n'); process.exit(1); }
+    `);
+    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), YAML.stringify({ app: 'node broken.js', output: 'dist' }));
+    const run = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'lib', 'src', 'cli', 'synth.js')], { cwd: dir, encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('IST0123');
+    expect(run.stderr).toContain('dist/ was left as it was');
+    expect(hashTree(path.join(dir, 'dist'))).toBe(before);
+    expect(fs.readdirSync(dir).sort()).toEqual(['broken.js', 'cdk8s.yaml', 'dist']);
+  });
+
+  test('an app that throws outright also leaves dist/ alone', () => {
+    const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
+    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    const before = hashTree(path.join(dir, 'dist'));
+    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), YAML.stringify({ app: 'node -e "throw new Error(\'boom\')"', output: 'dist' }));
+    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).not.toBe(0);
+    expect(hashTree(path.join(dir, 'dist'))).toBe(before);
+  });
+
+  test('--cdk8s-cli goes through `cdk8s synth` with the same result', () => {
+    const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
+    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    const direct = hashTree(path.join(dir, 'dist'));
+    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist', viaCdk8sCli: true }))).toBe(0);
+    expect(hashTree(path.join(dir, 'dist'))).toBe(direct);
+  });
+});
