@@ -6,3 +6,4 @@ export * from './registry';
 export * from './engine';
 export * from './suppressions';
 export { defaultRegistry } from './checks';
+export * from './codes';

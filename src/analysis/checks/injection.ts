@@ -1,12 +1,9 @@
 /**
  * Sidecar injection: labels that contradict each other, and gateway pods no injector will take.
  */
-import { defineCode, Severity } from '../finding';
+import { IST0123 } from '../codes';
 import { ObjectCheck } from '../registry';
 import { GK, metaOf } from '../rendered';
-
-export const IST0123 = defineCode('IST0123', Severity.ERROR,
-  'Namespace carries conflicting injection labels (istio-injection and istio.io/rev)');
 
 /**
  * Istio's webhooks match `istio-injection` before `istio.io/rev`, so a namespace with both is
