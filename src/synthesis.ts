@@ -46,9 +46,13 @@ export function toYamlStream(manifests: readonly Json[]): string {
   return manifests.length === 0 ? '' : Yaml.stringify(...manifests);
 }
 
-/** File name cdk8s would give a chart (`a/b` → `a-b.k8s.yaml`). */
+/**
+ * Where a chart's manifests go, relative to the output folder: its construct path, so a chart
+ * `shop` writes `shop.k8s.yaml` and charts grouped under a construct `vendor` write
+ * `vendor/<chart>.k8s.yaml`.
+ */
 export function chartFileName(chart: Chart): string {
-  return `${chart.node.path.split('/').filter(Boolean).join('-').toLowerCase()}.k8s.yaml`;
+  return `${chart.node.path.split('/').filter(Boolean).map((s) => s.toLowerCase().replace(/[^a-z0-9._-]/g, '-')).join('/')}.k8s.yaml`;
 }
 
 /**
@@ -66,6 +70,7 @@ export function writeOutput(outdir: string, result: SynthesisResult): string[] {
         continue;
       }
       const file = chartFileName(chart);
+      fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
       fs.writeFileSync(path.join(staging, file), toYamlStream(objects.map((o: RenderedObject) => o.manifest)));
       written.push(file);
     }

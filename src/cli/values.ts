@@ -1,0 +1,311 @@
+/**
+ * Values files, the way Helm users know them: several `-f` files and `--set` overrides merged in
+ * order, later ones winning, then checked against a JSON Schema. Every error names the file, line
+ * and column of the value at fault, and a misspelled key gets a suggestion.
+ */
+import * as fs from 'fs';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import * as YAML from 'yaml';
+
+export type Values = Record<string, unknown>;
+
+/** Where a value came from. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export class ValuesError extends Error {
+  public constructor(public readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ValuesError';
+  }
+}
+
+/** Values merged from all sources, with the location each path was last set at. */
+export class MergedValues {
+  public values: Values = {};
+  private readonly locations = new Map<string, SourceLocation>();
+
+  /** Deep-merges a YAML file's content; objects merge, anything else replaces. */
+  public addFile(file: string, text: string = fs.readFileSync(file, 'utf8')): this {
+    const lineCounter = new YAML.LineCounter();
+    const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      throw new ValuesError(doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return `${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`;
+      }));
+    }
+    const content = doc.toJS() as unknown;
+    if (content === null || content === undefined) {
+      return this;
+    }
+    if (!isPlainObject(content)) {
+      throw new ValuesError([`${file}:1:1: a values file must be a mapping of keys to values`]);
+    }
+    const locate = (node: unknown): SourceLocation => {
+      const range = (node as { range?: [number, number, number] } | null)?.range;
+      const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
+      return { file, line: pos.line, column: pos.col };
+    };
+    this.recordLocations(doc.contents, [], locate);
+    this.values = mergeValues(this.values, content);
+    return this;
+  }
+
+  /** Applies `--set a.b.c=value` (value parsed as YAML, so `true`, `3` and `[a, b]` are typed). */
+  public addSet(expression: string): this {
+    const eq = expression.indexOf('=');
+    if (eq <= 0) {
+      throw new ValuesError([`--set ${expression}: expected key.path=value`]);
+    }
+    const keyPath = expression.slice(0, eq);
+    const raw = expression.slice(eq + 1);
+    const segments = parseSetPath(keyPath);
+    const value = raw === '' ? '' : YAML.parse(raw) as unknown;
+    let patch: unknown = value;
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const seg = segments[i];
+      patch = typeof seg === 'number' ? arrayWith(seg, patch) : { [seg]: patch };
+    }
+    const where: SourceLocation = { file: `--set ${expression}`, line: 1, column: 1 };
+    for (let i = 1; i <= segments.length; i++) {
+      this.locations.set(pointerOf(segments.slice(0, i)), where);
+    }
+    this.values = mergeValues(this.values, patch as Values, true);
+    return this;
+  }
+
+  /** The location of the value at a JSON pointer, or of its nearest ancestor that has one. */
+  public locationOf(pointer: string): SourceLocation | undefined {
+    let p = pointer;
+    for (;;) {
+      const loc = this.locations.get(p);
+      if (loc) {
+        return loc;
+      }
+      if (p === '') {
+        return undefined;
+      }
+      p = p.slice(0, p.lastIndexOf('/'));
+    }
+  }
+
+  private recordLocations(node: unknown, path: Array<string | number>, locate: (n: unknown) => SourceLocation): void {
+    if (YAML.isMap(node)) {
+      for (const pair of node.items) {
+        const key = YAML.isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const childPath = [...path, key];
+        // Point at the key: that is what a user renames or removes.
+        this.locations.set(pointerOf(childPath), locate(pair.key));
+        this.recordLocations(pair.value, childPath, locate);
+      }
+    } else if (YAML.isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const childPath = [...path, i];
+        this.locations.set(pointerOf(childPath), locate(item));
+        this.recordLocations(item, childPath, locate);
+      });
+    }
+  }
+}
+
+function isPlainObject(v: unknown): v is Values {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function arrayWith(index: number, value: unknown): unknown[] {
+  const arr: unknown[] = [];
+  arr[index] = value;
+  return arr;
+}
+
+/**
+ * Helm's merge: maps merge key by key, everything else (lists included) is replaced. `--set`
+ * with an index (`a[1]=x`) patches that element only.
+ */
+export function mergeValues(base: Values, overlay: Values, sparseArrays = false): Values {
+  const out: Values = { ...base };
+  for (const [k, v] of Object.entries(overlay)) {
+    const existing = out[k];
+    if (isPlainObject(existing) && isPlainObject(v)) {
+      out[k] = mergeValues(existing, v, sparseArrays);
+    } else if (sparseArrays && Array.isArray(v) && Array.isArray(existing)) {
+      const merged = [...existing];
+      v.forEach((item, i) => {
+        merged[i] = isPlainObject(item) && isPlainObject(merged[i]) ? mergeValues(merged[i] as Values, item, true) : item;
+      });
+      out[k] = merged;
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** `a.b[0].c` → ['a', 'b', 0, 'c']; `\.` escapes a dot inside a key (as Helm's --set does). */
+export function parseSetPath(path: string): Array<string | number> {
+  const segments: Array<string | number> = [];
+  let current = '';
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i];
+    if (ch === '\\' && path[i + 1] === '.') {
+      current += '.';
+      i++;
+    } else if (ch === '.') {
+      if (current) {
+        segments.push(current);
+      }
+      current = '';
+    } else if (ch === '[') {
+      if (current) {
+        segments.push(current);
+      }
+      current = '';
+      const close = path.indexOf(']', i);
+      const index = Number(path.slice(i + 1, close));
+      if (close < 0 || !Number.isInteger(index) || index < 0) {
+        throw new ValuesError([`--set ${path}: bad list index`]);
+      }
+      segments.push(index);
+      i = close;
+    } else {
+      current += ch;
+    }
+  }
+  if (current) {
+    segments.push(current);
+  }
+  if (segments.length === 0) {
+    throw new ValuesError([`--set ${path}: empty key`]);
+  }
+  return segments;
+}
+
+function pointerOf(path: ReadonlyArray<string | number>): string {
+  return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
+
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+interface SchemaNode {
+  readonly properties?: Record<string, unknown>;
+}
+
+/** Follows a JSON pointer through a schema (properties, items, $ref into definitions). */
+function schemaAt(root: Record<string, unknown>, schemaPath: string): SchemaNode | undefined {
+  // ajv reports the failing keyword's schema path, e.g. `#/definitions/Foo/additionalProperties`.
+  const parts = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
+  let node: unknown = root;
+  for (const raw of parts) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    node = (node as Record<string, unknown> | undefined)?.[part];
+  }
+  return node as SchemaNode | undefined;
+}
+
+export class ValuesSchema {
+  private readonly validator: ValidateFunction;
+
+  public constructor(private readonly schema: Record<string, unknown>) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    this.validator = ajv.compile(schema);
+  }
+
+  /** Problems with `merged`, each starting with `file:line:column:`; empty when valid. */
+  public problems(merged: MergedValues): string[] {
+    if (this.validator(merged.values)) {
+      return [];
+    }
+    const seen = new Set<string>();
+    const out: string[] = [];
+    for (const e of this.relevantErrors(this.validator.errors ?? [])) {
+      const message = this.describe(e);
+      const pointer = e.keyword === 'additionalProperties'
+        ? `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)}`
+        : e.instancePath;
+      const loc = merged.locationOf(pointer);
+      const where = loc ? `${loc.file}:${loc.line}:${loc.column}` : '(values)';
+      const line = `${where}: ${message}`;
+      if (!seen.has(line)) {
+        seen.add(line);
+        out.push(line);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `anyOf`/`oneOf` failures make ajv report every branch; keep the errors of the branch that got
+   * furthest (deepest instance path), which is the one the user meant.
+   */
+  private relevantErrors(errors: ErrorObject[]): ErrorObject[] {
+    const nonUnion = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+    const byPath = new Map<string, ErrorObject[]>();
+    for (const e of nonUnion) {
+      const list = byPath.get(e.instancePath) ?? [];
+      list.push(e);
+      byPath.set(e.instancePath, list);
+    }
+    const out: ErrorObject[] = [];
+    for (const [instancePath, list] of byPath) {
+      // A deeper error exists under this path: the shallow ones are union noise.
+      const deeper = nonUnion.some((e) => e.instancePath.startsWith(`${instancePath}/`));
+      const typeOnly = list.every((e) => e.keyword === 'type' || e.keyword === 'const' || e.keyword === 'enum');
+      if (deeper && typeOnly) {
+        continue;
+      }
+      out.push(...list);
+    }
+    return out.length > 0 ? out : errors;
+  }
+
+  private describe(e: ErrorObject): string {
+    const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const key = String((e.params as { additionalProperty: string }).additionalProperty);
+        const allowed = Object.keys(schemaAt(this.schema, e.schemaPath)?.properties ?? {});
+        const hint = suggest(key, allowed);
+        const prefix = e.instancePath ? `${at}.` : '';
+        return `unknown key "${prefix}${key}"${hint ? ` (did you mean "${hint}"?)` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`;
+      }
+      case 'required':
+        return `${at}: missing required key "${String((e.params as { missingProperty: string }).missingProperty)}"`;
+      case 'type':
+        return `${at}: expected ${String((e.params as { type: string }).type)}`;
+      case 'enum':
+        return `${at}: must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+      default:
+        return `${at}: ${e.message ?? e.keyword}`;
+    }
+  }
+}
