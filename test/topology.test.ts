@@ -1,0 +1,25 @@
+import { buildApp } from '../src/main';
+import { synthManifests, testApp } from '../src/testing';
+import { topologyMarkdown } from '../src/topology';
+
+describe('topology picture', () => {
+  const md = topologyMarkdown('quickstart', synthManifests(buildApp(testApp())));
+
+  test('is one Mermaid flowchart', () => {
+    expect(md).toMatch(/^# quickstart\n/);
+    expect(md.match(/```mermaid\nflowchart LR\n/g)).toHaveLength(1);
+    expect(md.trimEnd().endsWith('```')).toBe(true);
+  });
+
+  test('draws gateway → host with the path, and host → subset', () => {
+    expect(md).toContain('gw_shop_shop_gateway{{"Gateway shop/shop-gateway<br/>:443 HTTPS SIMPLE"}}');
+    expect(md).toMatch(/gw_shop_shop_gateway -->\|"shop\.example\.com \/api\/\*.*"\| host_api_shop_svc_cluster_local/);
+    expect(md).toContain('host_api_shop_svc_cluster_local --> subset_api_shop_svc_cluster_local_v1');
+    expect(md).toMatch(/gw_shop_shop_gateway -->\|"shop\.example\.com"\| host_frontend_shop_svc_cluster_local/);
+  });
+
+  test('is the same text on every run', () => {
+    expect(topologyMarkdown('quickstart', synthManifests(buildApp(testApp())))).toBe(md);
+    expect(md).toMatchSnapshot();
+  });
+});
