@@ -1,0 +1,90 @@
+/**
+ * Security policies that point at things the app does not have: a source namespace nobody
+ * declared, a CUSTOM action whose extension provider the install lacks.
+ */
+import { IST0101 } from '../codes';
+import { defineCode, Severity } from '../finding';
+import { ObjectCheck } from '../registry';
+import { GK, Json } from '../rendered';
+
+/**
+ * An error, not a warning: istiod cannot build the external authorizer for an unknown
+ * provider and enforces a deny-all instead, so every request to the selected workloads fails.
+ */
+export const CKI4001 = defineCode('CKI4001', Severity.ERROR, 'CUSTOM authorization names an extension provider the install does not declare');
+
+/** Namespaces every Kubernetes cluster has, whether or not the app declares them. */
+const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+function asObjects(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter((v): v is Json => !!v && typeof v === 'object' && !Array.isArray(v)) : [];
+}
+
+function asStrings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * IST0101, as istioctl's authorization analyzer: a source (not)namespace that does not exist.
+ * Patterns with `*` are skipped: they name no single namespace, and the external ones cannot
+ * be listed, so a miss would be a guess.
+ */
+const sourceNamespaceKnown: ObjectCheck = {
+  id: 'authorization-policy-source-namespace',
+  groupKinds: [GK.AuthorizationPolicy],
+  check(obj, ctx) {
+    const spec = (obj.manifest.spec ?? {}) as Json;
+    asObjects(spec.rules).forEach((rule, i) => {
+      asObjects(rule.from).forEach((from, j) => {
+        const source = (from.source ?? {}) as Json;
+        for (const field of ['namespaces', 'notNamespaces']) {
+          asStrings(source[field]).forEach((ns, k) => {
+            if (ns.includes('*') || BUILT_IN_NAMESPACES.has(ns) || ctx.index.namespaceKnown(ns)) {
+              return;
+            }
+            ctx.report(obj, {
+              code: IST0101.code,
+              field: `spec.rules[${i}].from[${j}].source.${field}[${k}]`,
+              message: `namespace ${ns} is neither created by the app nor declared external`,
+              fix: `create the Namespace in the app, declare it with MeshContext.of(app).declareExternalNamespace('${ns}'), or correct the name`,
+            });
+          });
+        }
+      });
+    });
+  },
+};
+
+/** CKI4001: the provider of a CUSTOM policy is missing from (or absent in) the declared install. */
+const customProviderDeclared: ObjectCheck = {
+  id: 'authorization-policy-custom-provider',
+  groupKinds: [GK.AuthorizationPolicy],
+  check(obj, ctx) {
+    const spec = (obj.manifest.spec ?? {}) as Json;
+    if (spec.action !== 'CUSTOM') {
+      return;
+    }
+    const provider = (spec.provider ?? {}) as Json;
+    const name = typeof provider.name === 'string' ? provider.name : '';
+    const declared = ctx.index.context.install.extensionProviders;
+    if (!name) {
+      ctx.report(obj, {
+        code: CKI4001.code,
+        field: 'spec.provider.name',
+        message: 'the CUSTOM policy names no extension provider; istiod enforces it as deny-all',
+        fix: 'set spec.provider.name to an extensionProviders name from meshConfig',
+      });
+      return;
+    }
+    if (!declared.includes(name)) {
+      ctx.report(obj, {
+        code: CKI4001.code,
+        field: 'spec.provider.name',
+        message: `extension provider ${name} is not among the install's providers (${declared.length > 0 ? declared.join(', ') : 'none declared'}); istiod would enforce the policy as deny-all`,
+        fix: `add ${name} to meshConfig.extensionProviders and declare it with MeshContext.of(app).declareInstall({ extensionProviders: ['${name}'] })`,
+      });
+    }
+  },
+};
+
+export const securityChecks = [sourceNamespaceKnown, customProviderDeclared];

@@ -1,0 +1,145 @@
+/**
+ * A namespace that starts closed: STRICT mTLS, a default allow-nothing policy, and explicit
+ * allows for exactly the callers a team names.
+ */
+import { Construct } from 'constructs';
+import { AuthorizationPolicy, PolicyAction } from '../authorization-policy';
+import { Source } from '../authorization-rule';
+import { propError } from '../errors';
+import { MtlsMode, PeerAuthentication } from '../peer-authentication';
+import { IGatewayWorkload, INamespaceRef, IWorkloadRef, principalOf } from '../references';
+
+/** Ingress gateway pods and the workloads they may reach. */
+export interface ZeroTrustIngress {
+  /** The ingress gateway pods; their service account is the principal allowed. */
+  readonly gateway: IGatewayWorkload;
+  /** Workloads of the namespace the gateway may call (one policy each). */
+  readonly workloads: IWorkloadRef[];
+}
+
+export interface ZeroTrustNamespaceProps {
+  /** The namespace to close, owned by the app or existing already. */
+  readonly namespace: INamespaceRef | string;
+  /** Let the ingress gateway reach these workloads. @default - no ingress */
+  readonly ingress?: ZeroTrustIngress;
+  /** Namespaces whose workloads may call every workload here. @default - none */
+  readonly allowNamespaces?: Array<string | INamespaceRef>;
+  /**
+   * Service accounts (`namespace/name`, or workloads with a service account) that may call
+   * every workload here.
+   * @default - none
+   */
+  readonly allowServiceAccounts?: Array<string | IWorkloadRef>;
+  /** SPIFFE trust domain of the mesh. @default 'cluster.local' */
+  readonly trustDomain?: string;
+}
+
+/**
+ * Zero trust for one namespace: a STRICT PeerAuthentication named `default`, an
+ * `allow-nothing` AuthorizationPolicy, and ALLOW policies for the ingress gateway
+ * (`allow-ingress-to-<workload>`), for named namespaces (`allow-from-namespaces`) and for named
+ * service accounts (`allow-from-service-accounts`). Open more later with `allowIngress`,
+ * `allowNamespaces` and `allowServiceAccounts`.
+ */
+export class ZeroTrustNamespace extends Construct {
+  public readonly namespace: string;
+  public readonly peerAuthentication: PeerAuthentication;
+  public readonly allowNothing: AuthorizationPolicy;
+  private readonly trustDomain?: string;
+  private namespacePolicy?: AuthorizationPolicy;
+  private serviceAccountPolicy?: AuthorizationPolicy;
+
+  public constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
+    super(scope, id);
+    this.namespace = typeof props.namespace === 'string' ? props.namespace : props.namespace.name;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.namespace)) {
+      propError(this, 'namespace', `"${this.namespace}" is not a namespace name`, 'use a lowercase DNS label such as shop');
+    }
+    this.trustDomain = props.trustDomain;
+
+    this.peerAuthentication = new PeerAuthentication(this, 'default', {
+      name: 'default',
+      namespace: this.namespace,
+      mode: MtlsMode.STRICT,
+    });
+    this.allowNothing = AuthorizationPolicy.allowNothing(this, 'allow-nothing', { namespace: this.namespace });
+
+    if (props.ingress) {
+      this.allowIngress(props.ingress.gateway, ...props.ingress.workloads);
+    }
+    if (props.allowNamespaces && props.allowNamespaces.length > 0) {
+      this.allowNamespaces(...props.allowNamespaces);
+    }
+    if (props.allowServiceAccounts && props.allowServiceAccounts.length > 0) {
+      this.allowServiceAccounts(...props.allowServiceAccounts);
+    }
+  }
+
+  /** Let the ingress gateway call these workloads of the namespace, one policy each. */
+  public allowIngress(gateway: IGatewayWorkload, ...workloads: IWorkloadRef[]): AuthorizationPolicy[] {
+    if (workloads.length === 0) {
+      propError(this, 'ingress.workloads', 'no workloads given', 'name the workloads the gateway may reach');
+    }
+    return workloads.map((workload) => {
+      if (workload.namespace !== this.namespace) {
+        propError(this, 'ingress.workloads', `a workload in namespace ${workload.namespace} is not in ${this.namespace}`,
+          'open workloads of other namespaces with their own ZeroTrustNamespace or AuthorizationPolicy');
+      }
+      const name = `allow-ingress-to-${workloadName(this, workload)}`;
+      return AuthorizationPolicy.allowFromIngressGateway(this, name, { name, gateway, to: workload, trustDomain: this.trustDomain });
+    });
+  }
+
+  /** Let every workload of these namespaces call every workload here. */
+  public allowNamespaces(...namespaces: Array<string | INamespaceRef>): AuthorizationPolicy {
+    if (namespaces.length === 0) {
+      propError(this, 'allowNamespaces', 'no namespaces given', 'name at least one namespace');
+    }
+    const policy = this.namespacePolicy ??= new AuthorizationPolicy(this, 'allow-from-namespaces', {
+      name: 'allow-from-namespaces',
+      namespace: this.namespace,
+      action: PolicyAction.ALLOW,
+    });
+    policy.addRule({ from: [Source.namespaces(...namespaces)] });
+    return policy;
+  }
+
+  /** Let these service accounts (`namespace/name`, or workloads) call every workload here. */
+  public allowServiceAccounts(...accounts: Array<string | IWorkloadRef>): AuthorizationPolicy {
+    if (accounts.length === 0) {
+      propError(this, 'allowServiceAccounts', 'no service accounts given', 'name at least one service account');
+    }
+    const principals = accounts.map((a, i) => {
+      if (typeof a !== 'string') {
+        if (!a.serviceAccountName) {
+          propError(this, `allowServiceAccounts[${i}]`, `the workload in namespace ${a.namespace} has no service account`,
+            'give it a dedicated ServiceAccount and pass serviceAccountName');
+        }
+        return principalOf(a.namespace, a.serviceAccountName, this.trustDomain);
+      }
+      const parts = a.split('/');
+      if (parts.length !== 2 || !parts[0] || !parts[1] || a.includes('*')) {
+        propError(this, `allowServiceAccounts[${i}]`, `"${a}" is not namespace/serviceaccount`, 'write it as namespace/name, e.g. shop/frontend');
+      }
+      return principalOf(parts[0], parts[1], this.trustDomain);
+    });
+    const policy = this.serviceAccountPolicy ??= new AuthorizationPolicy(this, 'allow-from-service-accounts', {
+      name: 'allow-from-service-accounts',
+      namespace: this.namespace,
+      action: PolicyAction.ALLOW,
+    });
+    policy.addRule({ from: [Source.principals(...principals)] });
+    return policy;
+  }
+}
+
+/** A name for the workload in policy names: a Workload's own name, else its app label. */
+function workloadName(scope: Construct, workload: IWorkloadRef): string {
+  const named = (workload as { readonly name?: unknown }).name;
+  const name = typeof named === 'string' && named ? named : workload.selector.app ?? workload.selector['app.kubernetes.io/name'];
+  if (!name) {
+    return propError(scope, 'ingress.workloads', `the workload (${Object.entries(workload.selector).map(([k, v]) => `${k}=${v}`).join(',')}) has no name or app label to name its policy after`,
+      'use Workload.fromLabels(namespace, labels, { name })');
+  }
+  return name;
+}
