@@ -1,0 +1,746 @@
+/**
+ * Routing and traffic policy: VirtualServices that point at gateways or subsets that do not
+ * exist, routes that can never match, hosts claimed twice, edge routes of different teams that
+ * collide on a gateway, DestinationRules that do not verify the server, Service ports Istio
+ * cannot classify.
+ *
+ * The checks read manifests only, so they cover L2-built, L1-built and raw ApiObjects alike.
+ * Every cross-object lookup goes through an index built once per analysis (`ctx.index.memo`).
+ */
+import { IST0101, IST0109, IST0118, IST0128, IST0130, IST0131, IST0132, IST0140 } from '../codes';
+import { defineCode, Severity } from '../finding';
+import { ObjectIndex } from '../object-index';
+import { AppCheck, ObjectCheck } from '../registry';
+import { GK, Json, metaOf, RenderedObject } from '../rendered';
+
+/**
+ * Our own: two VirtualServices bound to the same gateway route the same path for the same host.
+ * Istio merges the routes of all VirtualServices for a host on a gateway, ordered by creation
+ * time, so one of the two routes silently never matches and which one depends on the order the
+ * objects were applied. An error: the result differs between clusters.
+ */
+export const CKI3001 = defineCode('CKI3001', Severity.ERROR,
+  'Two VirtualServices route the same path for the same host on the same gateway');
+
+/**
+ * Our own: a path one VirtualService routes on a gateway host lies under a prefix another
+ * VirtualService routes there (`/api/v2` under `/api`, anything under a catch-all). After the
+ * merge, the longer path is shadowed whenever the shorter prefix's VirtualService is older. A
+ * warning: it works when the creation order is right, but nothing in the YAML guarantees it.
+ */
+export const CKI3002 = defineCode('CKI3002', Severity.WARNING,
+  'A path routed on a gateway host lies under a prefix another VirtualService routes there');
+
+const MESH = 'mesh';
+const CLUSTER_DOMAIN = 'svc.cluster.local';
+
+function arr(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter((v): v is Json => !!v && typeof v === 'object') : [];
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** Istio's reading of a host in `namespace`: names without a dot are short Service names. */
+function fqdn(host: string, namespace: string): string {
+  return host.includes('.') || host.includes('*') ? host : `${host}.${namespace}.${CLUSTER_DOMAIN}`;
+}
+
+/** `*`, `*.example.com`-style wildcard `pattern` covers `host` (which may be a wildcard too). */
+function covers(pattern: string, host: string): boolean {
+  if (pattern === '*' || pattern === host) {
+    return true;
+  }
+  if (!pattern.startsWith('*')) {
+    return false;
+  }
+  const suffix = pattern.slice(1);
+  return host.startsWith('*') ? host.slice(1).endsWith(suffix) : host.length > suffix.length && host.endsWith(suffix);
+}
+
+function overlaps(a: string, b: string): boolean {
+  return covers(a, b) || covers(b, a);
+}
+
+/** A gateway reference as written in a VirtualService, resolved to `namespace/name` (or `mesh`). */
+function gatewayKey(ref: string, vsNamespace: string): string {
+  return ref === MESH || ref.includes('/') ? ref : `${vsNamespace}/${ref}`;
+}
+
+interface VsView {
+  readonly obj: RenderedObject;
+  readonly namespace: string;
+  readonly hosts: string[];
+  readonly gateways: string[];
+  readonly meshBound: boolean;
+  readonly http: Json[];
+  readonly tcp: Json[];
+  readonly tls: Json[];
+  readonly exportTo: string[];
+}
+
+function vsView(obj: RenderedObject, index: ObjectIndex): VsView {
+  const spec = (obj.manifest.spec ?? {}) as Json;
+  const gateways = strings(spec.gateways);
+  return {
+    obj,
+    namespace: index.namespaceOf(obj),
+    hosts: strings(spec.hosts),
+    gateways,
+    meshBound: gateways.length === 0 || gateways.includes(MESH),
+    http: arr(spec.http),
+    tcp: arr(spec.tcp),
+    tls: arr(spec.tls),
+    exportTo: strings(spec.exportTo),
+  };
+}
+
+function vsViews(index: ObjectIndex): VsView[] {
+  return index.memo('routing.virtualServices', () => index.byGroupKind(GK.VirtualService).map((o) => vsView(o, index)));
+}
+
+function viewOf(obj: RenderedObject, index: ObjectIndex): VsView {
+  const byObj = index.memo('routing.virtualServicesByObject', () => new Map(vsViews(index).map((v) => [v.obj, v])));
+  return byObj.get(obj) ?? vsView(obj, index);
+}
+
+/** Gateways of the app by `namespace/name`. */
+function gatewaysByKey(index: ObjectIndex): Map<string, RenderedObject> {
+  return index.memo('routing.gateways', () => new Map(index.byGroupKind(GK.Gateway)
+    .map((g) => [`${index.namespaceOf(g)}/${metaOf(g.manifest).name}`, g])));
+}
+
+interface DestinationRef {
+  readonly field: string;
+  readonly destination: Json;
+  readonly kind: 'route' | 'mirror';
+}
+
+/** Every destination of a VirtualService (routes and mirrors) with its field path. */
+function destinationsOf(v: VsView): DestinationRef[] {
+  const out: DestinationRef[] = [];
+  v.http.forEach((route, i) => {
+    arr(route.route).forEach((r, j) => {
+      if (r.destination && typeof r.destination === 'object') {
+        out.push({ field: `spec.http[${i}].route[${j}].destination`, destination: r.destination as Json, kind: 'route' });
+      }
+    });
+    if (route.mirror && typeof route.mirror === 'object') {
+      out.push({ field: `spec.http[${i}].mirror`, destination: route.mirror as Json, kind: 'mirror' });
+    }
+    arr(route.mirrors).forEach((m, k) => {
+      if (m.destination && typeof m.destination === 'object') {
+        out.push({ field: `spec.http[${i}].mirrors[${k}].destination`, destination: m.destination as Json, kind: 'mirror' });
+      }
+    });
+  });
+  for (const [key, routes] of [['tcp', v.tcp], ['tls', v.tls]] as const) {
+    routes.forEach((route, i) => arr(route.route).forEach((r, j) => {
+      if (r.destination && typeof r.destination === 'object') {
+        out.push({ field: `spec.${key}[${i}].route[${j}].destination`, destination: r.destination as Json, kind: 'route' });
+      }
+    }));
+  }
+  return out;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* IST0101 gateway not found; IST0132 VirtualService host not served by its gateway            */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Hosts a Gateway offers to VirtualServices in `vsNamespace` (istioctl's namespace rules). */
+function gatewayHostsFor(gateway: RenderedObject, gatewayNs: string, vsNamespace: string): string[] {
+  const out: string[] = [];
+  for (const server of arr((gateway.manifest.spec as Json | undefined)?.servers)) {
+    for (const h of strings(server.hosts)) {
+      const slash = h.indexOf('/');
+      if (slash < 0) {
+        out.push(h.toLowerCase());
+        continue;
+      }
+      const ns = h.slice(0, slash);
+      const host = h.slice(slash + 1).toLowerCase();
+      if (ns === '*' || (ns === '.' ? gatewayNs : ns) === vsNamespace) {
+        out.push(host);
+      }
+    }
+  }
+  return out;
+}
+
+const vsGateways: ObjectCheck = {
+  id: 'virtualservice-gateways',
+  groupKinds: [GK.VirtualService],
+  check(obj, ctx) {
+    const v = viewOf(obj, ctx.index);
+    const gateways = gatewaysByKey(ctx.index);
+    const report = (ref: string, field: string) => {
+      ctx.report(obj, {
+        code: IST0101.code,
+        field,
+        message: `gateway "${ref}" is neither a Gateway of the app nor declared external`,
+        fix: `create the Gateway ${gatewayKey(ref, v.namespace)}, fix the reference (short names resolve in ${v.namespace}), or declare it with MeshContext.of(scope).declareExternalGateway('${gatewayKey(ref, v.namespace)}')`,
+      });
+    };
+    const known = (ref: string) => ref === MESH || gateways.has(gatewayKey(ref, v.namespace)) || ctx.index.context.isExternalGateway(gatewayKey(ref, v.namespace));
+    v.gateways.forEach((ref, i) => {
+      if (!known(ref)) {
+        report(ref, `spec.gateways[${i}]`);
+      }
+    });
+    for (const [key, routes] of [['http', v.http], ['tcp', v.tcp], ['tls', v.tls]] as const) {
+      routes.forEach((route, i) => arr(route.match).forEach((m, j) => strings(m.gateways).forEach((ref, k) => {
+        if (!known(ref)) {
+          report(ref, `spec.${key}[${i}].match[${j}].gateways[${k}]`);
+        }
+      })));
+    }
+
+    // IST0132: only gateways of the app; for others the hosts are unknown.
+    const hosts = v.hosts.map((h) => h.toLowerCase());
+    if (hosts.length === 0) {
+      return;
+    }
+    const served = new Set<number>();
+    let allKnown = true;
+    let anyMatched = false;
+    const unmatchedGateways: Array<{ index: number; key: string; offered: string[] }> = [];
+    v.gateways.forEach((ref, i) => {
+      if (ref === MESH) {
+        return;
+      }
+      const key = gatewayKey(ref, v.namespace);
+      const gw = gateways.get(key);
+      if (!gw) {
+        allKnown = false;
+        return;
+      }
+      const offered = gatewayHostsFor(gw, ctx.index.namespaceOf(gw), v.namespace);
+      let matched = false;
+      hosts.forEach((h, j) => {
+        if (offered.some((o) => overlaps(o, h))) {
+          served.add(j);
+          matched = true;
+        }
+      });
+      anyMatched ||= matched;
+      if (!matched) {
+        unmatchedGateways.push({ index: i, key, offered });
+      }
+    });
+    for (const g of unmatchedGateways) {
+      ctx.report(obj, {
+        code: IST0132.code,
+        field: `spec.gateways[${g.index}]`,
+        message: `none of the hosts (${hosts.join(', ')}) is served by Gateway ${g.key}${g.offered.length > 0 ? `, which offers ${g.offered.join(', ')} to namespace ${v.namespace}` : `, which offers no host to namespace ${v.namespace}`}`,
+        fix: 'add the host to a server of the Gateway (as host, */host or <namespace>/host), or bind the VirtualService to the gateway that serves it',
+      });
+    }
+    // Per host, when the VirtualService serves gateways only and every gateway is known.
+    if (!v.meshBound && allKnown && anyMatched) {
+      hosts.forEach((h, j) => {
+        if (!served.has(j)) {
+          ctx.report(obj, {
+            code: IST0132.code,
+            field: `spec.hosts[${j}]`,
+            message: `host ${h} is served by none of the bound gateways (${v.gateways.join(', ')}), so its routes never apply`,
+            fix: 'add the host to the Gateway\'s servers, or remove it from the VirtualService',
+          });
+        }
+      });
+    }
+  },
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* IST0101 subset not defined by any DestinationRule for the host                              */
+/* ------------------------------------------------------------------------------------------ */
+
+interface SubsetIndex {
+  readonly exact: Map<string, Set<string>>;
+  /** Wildcard DestinationRule hosts (`*.example.com`) with their subsets. */
+  readonly wildcard: Array<{ readonly host: string; readonly subsets: Set<string> }>;
+}
+
+function subsetIndex(index: ObjectIndex): SubsetIndex {
+  return index.memo('routing.subsets', () => {
+    const exact = new Map<string, Set<string>>();
+    const wildcard: SubsetIndex['wildcard'] = [];
+    for (const dr of index.byGroupKind(GK.DestinationRule)) {
+      const spec = (dr.manifest.spec ?? {}) as Json;
+      if (typeof spec.host !== 'string') {
+        continue;
+      }
+      const host = fqdn(spec.host.toLowerCase(), index.namespaceOf(dr));
+      const names = arr(spec.subsets).map((s) => s.name).filter((n): n is string => typeof n === 'string');
+      if (host.startsWith('*')) {
+        wildcard.push({ host, subsets: new Set(names) });
+        continue;
+      }
+      const set = exact.get(host) ?? new Set<string>();
+      names.forEach((n) => set.add(n));
+      exact.set(host, set);
+    }
+    return { exact, wildcard };
+  });
+}
+
+function subsetKnown(idx: SubsetIndex, host: string, subset: string): boolean {
+  if (idx.exact.get(host)?.has(subset)) {
+    return true;
+  }
+  return idx.wildcard.some((w) => w.subsets.has(subset) && covers(w.host, host));
+}
+
+const vsSubsets: ObjectCheck = {
+  id: 'virtualservice-subsets',
+  groupKinds: [GK.VirtualService],
+  check(obj, ctx) {
+    const v = viewOf(obj, ctx.index);
+    const idx = subsetIndex(ctx.index);
+    for (const d of destinationsOf(v)) {
+      const subset = d.destination.subset;
+      const host = d.destination.host;
+      if (typeof subset !== 'string' || subset === '' || typeof host !== 'string') {
+        continue;
+      }
+      const resolved = fqdn(host.toLowerCase(), v.namespace);
+      if (subsetKnown(idx, resolved, subset)) {
+        continue;
+      }
+      const any = idx.exact.has(resolved) || idx.wildcard.some((w) => covers(w.host, resolved));
+      ctx.report(obj, {
+        code: IST0101.code,
+        field: `${d.field}.subset`,
+        message: any
+          ? `${d.kind} subset "${subset}" of host ${resolved} is not defined by any DestinationRule for that host`
+          : `${d.kind} subset "${subset}" of host ${resolved} is not defined: no DestinationRule in the app is for that host`,
+        fix: `add subset "${subset}" to a DestinationRule for ${resolved} (dr.addSubset('${subset}', labels)), or route without a subset`,
+      });
+    }
+  },
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* IST0130 unreachable rule; IST0131 duplicate match                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+const IGNORED_MATCH_KEYS = new Set(['name', 'statPrefix']);
+
+/** A match as a canonical string, without the fields that do not change what it matches. */
+function matchKey(match: Json): string {
+  const canon = (value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      return value.map(canon);
+    }
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.keys(value as Json).sort().map((k) => [k, canon((value as Json)[k])]));
+    }
+    return value;
+  };
+  const trimmed = Object.fromEntries(Object.entries(match).filter(([k]) => !IGNORED_MATCH_KEYS.has(k)));
+  return JSON.stringify(canon(trimmed));
+}
+
+/** A match that every request satisfies: empty, `prefix: /` or a regex matching any path. */
+function matchesEverything(match: Json): boolean {
+  const keys = Object.keys(match).filter((k) => !IGNORED_MATCH_KEYS.has(k) && k !== 'ignoreUriCase');
+  if (keys.length === 0) {
+    return true;
+  }
+  if (keys.length !== 1 || keys[0] !== 'uri') {
+    return false;
+  }
+  const uri = match.uri as Json;
+  return uri.prefix === '/' || uri.regex === '.*' || uri.regex === '/.*';
+}
+
+function routeName(route: Json, i: number): string {
+  return typeof route.name === 'string' && route.name ? `route "${route.name}" (spec.http[${i}])` : `spec.http[${i}]`;
+}
+
+const vsUnreachable: ObjectCheck = {
+  id: 'virtualservice-unreachable-routes',
+  groupKinds: [GK.VirtualService],
+  check(obj, ctx) {
+    const v = viewOf(obj, ctx.index);
+    let catchAll: number | undefined;
+    const seen = new Map<string, number>();
+    v.http.forEach((route, i) => {
+      const matches = arr(route.match);
+      if (catchAll !== undefined) {
+        ctx.report(obj, {
+          code: IST0130.code,
+          field: `spec.http[${i}]`,
+          message: `${routeName(route, i)} is never used: ${routeName(v.http[catchAll], catchAll)} before it matches every request`,
+          fix: 'move the catch-all route to the end, or give it a narrower match',
+        });
+        return;
+      }
+      if (matches.length === 0 || matches.some(matchesEverything)) {
+        catchAll = i;
+      }
+      let duplicates = 0;
+      matches.forEach((m, j) => {
+        const key = matchKey(m);
+        const earlier = seen.get(key);
+        if (earlier !== undefined) {
+          duplicates++;
+          ctx.report(obj, {
+            code: IST0131.code,
+            field: `spec.http[${i}].match[${j}]`,
+            message: `this match repeats one of ${routeName(v.http[earlier], earlier)}, which takes those requests first`,
+            fix: 'remove the duplicate match, or merge the two routes',
+          });
+        } else {
+          seen.set(key, i);
+        }
+      });
+      if (matches.length > 0 && duplicates === matches.length) {
+        ctx.report(obj, {
+          code: IST0130.code,
+          field: `spec.http[${i}]`,
+          message: `${routeName(route, i)} is never used: every one of its matches is taken by an earlier route`,
+          fix: 'remove the route, or change its matches',
+        });
+      }
+    });
+  },
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* IST0140 subsets on the mesh, none on the gateway                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Hosts that mesh-bound VirtualServices route with subsets, with one such VirtualService. */
+function meshSubsetHosts(index: ObjectIndex): Map<string, VsView> {
+  return index.memo('routing.meshSubsetHosts', () => {
+    const out = new Map<string, VsView>();
+    for (const v of vsViews(index)) {
+      if (!v.meshBound) {
+        continue;
+      }
+      for (const d of destinationsOf(v)) {
+        if (d.kind === 'route' && typeof d.destination.subset === 'string' && d.destination.subset && typeof d.destination.host === 'string') {
+          const host = fqdn(d.destination.host.toLowerCase(), v.namespace);
+          if (!out.has(host)) {
+            out.set(host, v);
+          }
+        }
+      }
+    }
+    return out;
+  });
+}
+
+const gatewaySubsetBypass: ObjectCheck = {
+  id: 'virtualservice-gateway-subsets',
+  groupKinds: [GK.VirtualService],
+  check(obj, ctx) {
+    const v = viewOf(obj, ctx.index);
+    if (v.meshBound) {
+      return;
+    }
+    const withSubsets = meshSubsetHosts(ctx.index);
+    for (const d of destinationsOf(v)) {
+      if (d.kind !== 'route' || typeof d.destination.host !== 'string' || (typeof d.destination.subset === 'string' && d.destination.subset)) {
+        continue;
+      }
+      const host = fqdn(d.destination.host.toLowerCase(), v.namespace);
+      const mesh = withSubsets.get(host);
+      if (mesh) {
+        const meta = metaOf(mesh.obj.manifest);
+        ctx.report(obj, {
+          code: IST0140.code,
+          field: d.field,
+          message: `${host} is routed to subsets on the mesh (VirtualService ${mesh.namespace}/${meta.name}), but this gateway route sends to all its endpoints: mesh routing does not apply to gateway traffic`,
+          fix: 'route to the same subsets here too, or bind the mesh VirtualService to the gateway as well',
+        });
+      }
+    }
+  },
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* IST0109 several mesh-bound VirtualServices for one host                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+const meshHostConflicts: AppCheck = {
+  id: 'virtualservice-mesh-host-conflicts',
+  check(ctx) {
+    const byHost = new Map<string, Array<{ v: VsView; field: string }>>();
+    for (const v of vsViews(ctx.index)) {
+      if (!v.meshBound) {
+        continue;
+      }
+      // The scopes the VirtualService is visible in; istioctl keys conflicts by scope and host.
+      const scopes = v.exportTo.length === 0 || v.exportTo.includes('*')
+        ? ['*']
+        : [...new Set(v.exportTo.map((e) => (e === '.' ? v.namespace : e)))];
+      v.hosts.forEach((h, j) => {
+        const host = fqdn(h.toLowerCase(), v.namespace);
+        for (const scope of scopes) {
+          const key = `${scope}|${host}`;
+          const list = byHost.get(key) ?? [];
+          if (!list.some((e) => e.v === v)) {
+            list.push({ v, field: `spec.hosts[${j}]` });
+          }
+          byHost.set(key, list);
+        }
+      });
+    }
+    for (const [key, list] of byHost) {
+      if (list.length < 2) {
+        continue;
+      }
+      const host = key.slice(key.indexOf('|') + 1);
+      const names = list.map((e) => `${e.v.namespace}/${metaOf(e.v.obj.manifest).name}`);
+      for (const e of list) {
+        const own = `${e.v.namespace}/${metaOf(e.v.obj.manifest).name}`;
+        ctx.report(e.v.obj, {
+          code: IST0109.code,
+          field: e.field,
+          message: `host ${host} is also claimed on the mesh by ${names.filter((n) => n !== own).join(', ')}; sidecars use only one of them`,
+          fix: 'merge the routes into one VirtualService per host, or narrow exportTo so the two never meet',
+        });
+      }
+    }
+  },
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* CKI3001 / CKI3002 colliding paths of different VirtualServices on one gateway host          */
+/* ------------------------------------------------------------------------------------------ */
+
+interface PathEntry {
+  readonly v: VsView;
+  readonly field: string;
+  readonly kind: 'prefix' | 'exact';
+  readonly path: string;
+}
+
+interface PathGroup {
+  readonly prefixes: Map<string, PathEntry[]>;
+  readonly exacts: Map<string, PathEntry[]>;
+}
+
+function addTo(map: Map<string, PathEntry[]>, key: string, e: PathEntry): void {
+  const list = map.get(key);
+  if (list) {
+    list.push(e);
+  } else {
+    map.set(key, [e]);
+  }
+}
+
+/** The path part of a match, plus the rest of its conditions as a key; undefined for regexes. */
+function pathOf(match: Json | undefined): { kind: 'prefix' | 'exact'; path: string; rest: string } | undefined {
+  const rest = { ...(match ?? {}) };
+  delete rest.gateways;
+  delete rest.ignoreUriCase;
+  const uri = rest.uri as Json | undefined;
+  delete rest.uri;
+  const restKey = matchKey(rest);
+  if (!uri) {
+    return { kind: 'prefix', path: '/', rest: restKey };
+  }
+  if (typeof uri.prefix === 'string') {
+    return { kind: 'prefix', path: uri.prefix, rest: restKey };
+  }
+  if (typeof uri.exact === 'string') {
+    return { kind: 'exact', path: uri.exact, rest: restKey };
+  }
+  return undefined;
+}
+
+function vsName(v: VsView): string {
+  return `${v.namespace}/${metaOf(v.obj.manifest).name}`;
+}
+
+const gatewayPathOverlaps: AppCheck = {
+  id: 'virtualservice-gateway-path-overlaps',
+  check(ctx) {
+    const groups = new Map<string, PathGroup>();
+    const entries: Array<{ group: PathGroup; entry: PathEntry; groupKey: string }> = [];
+    for (const v of vsViews(ctx.index)) {
+      const vsGateways = v.gateways.filter((g) => g !== MESH).map((g) => gatewayKey(g, v.namespace));
+      v.http.forEach((route, i) => {
+        if (route.delegate) {
+          return;
+        }
+        const matches = arr(route.match);
+        const list: Array<{ m: Json | undefined; field: string }> = matches.length > 0
+          ? matches.map((m, j) => ({ m, field: `spec.http[${i}].match[${j}].uri` }))
+          : [{ m: undefined, field: `spec.http[${i}]` }];
+        for (const { m, field } of list) {
+          const p = pathOf(m);
+          if (!p) {
+            continue;
+          }
+          const own = m ? strings(m.gateways) : [];
+          const gws = own.length > 0 ? own.filter((g) => g !== MESH).map((g) => gatewayKey(g, v.namespace)) : vsGateways;
+          for (const gw of new Set(gws)) {
+            for (const h of new Set(v.hosts.map((x) => fqdn(x.toLowerCase(), v.namespace)))) {
+              const groupKey = `${gw}|${h}|${p.rest}`;
+              let group = groups.get(groupKey);
+              if (!group) {
+                group = { prefixes: new Map(), exacts: new Map() };
+                groups.set(groupKey, group);
+              }
+              const entry: PathEntry = { v, field, kind: p.kind, path: p.path };
+              addTo(p.kind === 'prefix' ? group.prefixes : group.exacts, p.path, entry);
+              entries.push({ group, entry, groupKey });
+            }
+          }
+        }
+      });
+    }
+    const reported = new Set<string>();
+    const once = (e: PathEntry, code: string, other: VsView): boolean => {
+      const key = `${code}|${e.v.obj.constructPath}|${e.field}|${vsName(other)}`;
+      if (reported.has(key)) {
+        return false;
+      }
+      reported.add(key);
+      return true;
+    };
+    for (const { group, entry, groupKey } of entries) {
+      const [gw, host] = groupKey.split('|');
+      const where = `on gateway ${gw} for host ${host}`;
+      // Identical path and kind in another VirtualService.
+      const same = (entry.kind === 'prefix' ? group.prefixes : group.exacts).get(entry.path) ?? [];
+      for (const other of same) {
+        if (other.v !== entry.v && once(entry, CKI3001.code, other.v)) {
+          ctx.report(entry.v.obj, {
+            code: CKI3001.code,
+            field: entry.field,
+            message: `${entry.kind} ${entry.path} is also routed by VirtualService ${vsName(other.v)} ${where}; Istio merges both and only the older one's route is used`,
+            fix: 'route this path in one VirtualService only, or give each team its own host or path',
+          });
+        }
+      }
+      // A shorter prefix (or the same path as a prefix, for exact matches) of another VirtualService.
+      const end = entry.kind === 'exact' ? entry.path.length : entry.path.length - 1;
+      for (let k = end; k >= 1; k--) {
+        const prefix = entry.path.slice(0, k);
+        for (const other of group.prefixes.get(prefix) ?? []) {
+          if (other.v !== entry.v && once(entry, CKI3002.code, other.v)) {
+            ctx.report(entry.v.obj, {
+              code: CKI3002.code,
+              field: entry.field,
+              message: `${entry.kind} ${entry.path} lies under prefix ${prefix} of VirtualService ${vsName(other.v)} ${where}; after Istio merges them, it is shadowed whenever that VirtualService is older`,
+              fix: 'move both paths into one VirtualService with the longer path first, or use separate hosts',
+            });
+          }
+        }
+      }
+    }
+  },
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* IST0128 DestinationRule TLS that does not verify the server                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * istioctl checks only caCertificates. Istio also verifies against a CA in the Secret named by
+ * credentialName (`cacert`/`ca.crt`), so a rule with credentialName is not reported here.
+ */
+const drCaCertificates: ObjectCheck = {
+  id: 'destinationrule-ca-certificates',
+  groupKinds: [GK.DestinationRule],
+  check(obj, ctx) {
+    const spec = (obj.manifest.spec ?? {}) as Json;
+    const host = String(spec.host ?? '');
+    const check = (tls: unknown, field: string, where: string) => {
+      if (!tls || typeof tls !== 'object') {
+        return;
+      }
+      const t = tls as Json;
+      if ((t.mode === 'SIMPLE' || t.mode === 'MUTUAL') && !t.caCertificates && !t.credentialName) {
+        ctx.report(obj, {
+          code: IST0128.code,
+          field,
+          message: `TLS mode ${String(t.mode)} for ${host}${where} sets neither caCertificates nor credentialName${t.insecureSkipVerify === true ? ' and skips verification' : ''}: the server certificate is verified only against the proxy's system CAs, if at all`,
+          fix: 'set caCertificates (a CA bundle path in the proxy) or credentialName (a Secret with ca.crt), e.g. ClientTls.simple({ caCertificates: \'/etc/ssl/certs/ca-certificates.crt\' })',
+        });
+      }
+    };
+    const policy = (p: unknown, prefix: string, where: string) => {
+      if (!p || typeof p !== 'object') {
+        return;
+      }
+      check((p as Json).tls, `${prefix}.tls`, where);
+      arr((p as Json).portLevelSettings).forEach((pl, i) => {
+        const port = (pl.port as Json | undefined)?.number;
+        check(pl.tls, `${prefix}.portLevelSettings[${i}].tls`, `${where} port ${String(port)}`);
+      });
+    };
+    policy(spec.trafficPolicy, 'spec.trafficPolicy', '');
+    arr(spec.subsets).forEach((s, i) => policy(s.trafficPolicy, `spec.subsets[${i}].trafficPolicy`, ` subset ${String(s.name)}`));
+  },
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* IST0118 Service port names Istio cannot read a protocol from                                */
+/* ------------------------------------------------------------------------------------------ */
+
+const PROTOCOL_PREFIXES = new Set(['http', 'http2', 'https', 'grpc', 'grpc-web', 'tcp', 'tls', 'udp', 'mongo', 'mysql', 'redis', 'http_proxy']);
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
+
+/** Istio's convention: `<protocol>` or `<protocol>-<suffix>`, case-insensitive. */
+export function portNameHasProtocol(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (lower === 'grpc-web' || lower.startsWith('grpc-web-')) {
+    return true;
+  }
+  const dash = lower.indexOf('-');
+  return PROTOCOL_PREFIXES.has(dash < 0 ? lower : lower.slice(0, dash));
+}
+
+const servicePortNames: ObjectCheck = {
+  id: 'service-port-names',
+  groupKinds: [GK.Service],
+  check(obj, ctx) {
+    const meta = metaOf(obj.manifest);
+    if (SYSTEM_NAMESPACES.has(ctx.index.namespaceOf(obj)) || ['pilot', 'istiod'].includes(meta.labels.istio ?? '')) {
+      return;
+    }
+    const spec = (obj.manifest.spec ?? {}) as Json;
+    if (spec.type === 'ExternalName') {
+      return;
+    }
+    arr(spec.ports).forEach((p, i) => {
+      if (typeof p.appProtocol === 'string' && p.appProtocol) {
+        return;
+      }
+      if (p.protocol === 'UDP' || p.protocol === 'SCTP') {
+        return;
+      }
+      const name = typeof p.name === 'string' ? p.name : '';
+      if (portNameHasProtocol(name)) {
+        return;
+      }
+      ctx.report(obj, {
+        code: IST0118.code,
+        field: `spec.ports[${i}].name`,
+        message: name
+          ? `port ${String(p.port)} is named "${name}", which does not start with a protocol, so Istio has to sniff the protocol`
+          : `port ${String(p.port)} has no name, so Istio has to sniff the protocol`,
+        fix: `name it <protocol>[-<suffix>] (e.g. http-${name || 'web'}, grpc, tcp-db) or set appProtocol`,
+      });
+    });
+  },
+};
+
+export const routingChecks: Array<ObjectCheck | AppCheck> = [
+  vsGateways,
+  vsSubsets,
+  vsUnreachable,
+  gatewaySubsetBypass,
+  meshHostConflicts,
+  gatewayPathOverlaps,
+  drCaCertificates,
+  servicePortNames,
+];

@@ -1,0 +1,226 @@
+/**
+ * VirtualService: how requests for a set of hosts are routed, on the mesh (sidecars) and on the
+ * gateways it is bound to.
+ */
+import { Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { MeshContext } from './analysis/mesh-context';
+import { propError } from './errors';
+import { hostProblem } from './host';
+import { HttpRoute, HttpRouteProps } from './http-route';
+import * as l1 from './l1';
+import { IGatewayRef, IServiceRef, resolveNamespace } from './references';
+import { checkExportTo, Json, kplusServiceHost, problemText } from './routing-internal';
+import { TcpRoute, TcpRouteProps } from './tcp-route';
+import { TlsRoute, TlsRouteProps } from './tls-route';
+
+/** A VirtualService that routes can delegate to. */
+export interface IVirtualServiceRef {
+  readonly virtualServiceName: string;
+  readonly namespace: string;
+}
+
+/** The sidecars of the mesh, as a binding target (`gateways: [mesh]`). */
+export const MESH_GATEWAY: IGatewayRef = { gatewayRef: 'mesh' };
+
+/** A host a VirtualService serves: a string (FQDN, short name or wildcard) or a Service. */
+export type VirtualServiceHost = string | IServiceRef | kplus.Service;
+
+export interface VirtualServiceProps {
+  /** Object name. @default - the construct id */
+  readonly name?: string;
+  /** @default - the chart's namespace */
+  readonly namespace?: string;
+  /**
+   * Hosts the routes apply to. Required unless `delegate` is true.
+   * @default - none (only for delegates)
+   */
+  readonly hosts?: VirtualServiceHost[];
+  /**
+   * Gateways to bind to, as Gateway objects, `MESH_GATEWAY`, or `namespace/name` strings for
+   * gateways outside the app; `bindTo()` adds more.
+   * @default - the mesh only
+   */
+  readonly gateways?: Array<IGatewayRef | string>;
+  /** Namespaces that see this VirtualService. @default - every namespace (Istio's default) */
+  readonly exportTo?: string[];
+  /**
+   * A delegate: no hosts and no gateways; a parent VirtualService's HTTP route hands requests to
+   * it with `delegate: thisVs`.
+   * @default false
+   */
+  readonly delegate?: boolean;
+  /** HTTP routes, in order; `addHttpRoute()` appends more. @default - none */
+  readonly http?: HttpRouteProps[];
+  /** @default - none */
+  readonly tcp?: TcpRouteProps[];
+  /** @default - none */
+  readonly tls?: TlsRouteProps[];
+}
+
+const GATEWAY_REF = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
+
+export class VirtualService extends Construct implements IVirtualServiceRef {
+  public readonly name: string;
+  public readonly namespace: string;
+  /** Hosts as written into the manifest. */
+  public readonly hosts: readonly string[];
+  public readonly isDelegate: boolean;
+  private readonly gatewayRefs: string[] = [];
+  private readonly httpRoutes: HttpRoute[] = [];
+  private readonly tcpRoutes: TcpRoute[] = [];
+  private readonly tlsRoutes: TlsRoute[] = [];
+
+  public constructor(scope: Construct, id: string, props: VirtualServiceProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    this.namespace = resolveNamespace(this, props.namespace);
+    this.isDelegate = props.delegate ?? false;
+    this.hosts = this.resolveHosts(props);
+    checkExportTo(this, props.exportTo);
+
+    for (const g of props.gateways ?? []) {
+      this.bindTo(g);
+    }
+    for (const r of props.http ?? []) {
+      this.addHttpRoute(r);
+    }
+    for (const r of props.tcp ?? []) {
+      this.addTcpRoute(r);
+    }
+    for (const r of props.tls ?? []) {
+      this.addTlsRoute(r);
+    }
+
+    new l1.VirtualService(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: Lazy.any({ produce: () => this.renderSpec(props.exportTo) }) as l1.VirtualServiceSpec,
+    });
+    this.node.addValidation({ validate: () => this.validateLate() });
+  }
+
+  public get virtualServiceName(): string {
+    return this.name;
+  }
+
+  /** Gateways as written into `spec.gateways` (`mesh` for sidecars). */
+  public get gateways(): readonly string[] {
+    return [...this.gatewayRefs];
+  }
+
+  /**
+   * Binds to a gateway: a Gateway object of the app, `MESH_GATEWAY`, or `namespace/name` of a
+   * Gateway outside the app (which is then declared external, so the analysis does not report it).
+   */
+  public bindTo(gateway: IGatewayRef | string): this {
+    if (this.isDelegate) {
+      propError(this, 'spec.gateways', 'a delegate VirtualService takes its gateways from the parent', 'bind the parent VirtualService instead');
+    }
+    let ref: string;
+    if (typeof gateway === 'string') {
+      if (gateway === 'mesh') {
+        ref = 'mesh';
+      } else {
+        if (!GATEWAY_REF.test(gateway)) {
+          propError(this, `spec.gateways[${this.gatewayRefs.length}]`, `"${gateway}" is not a namespace/name gateway reference`,
+            'write the gateway outside the app as namespace/name, e.g. istio-system/shared-gateway, or pass the Gateway object');
+        }
+        ref = gateway;
+        MeshContext.of(this).declareExternalGateway(gateway);
+      }
+    } else {
+      ref = gateway.gatewayRef;
+    }
+    if (!this.gatewayRefs.includes(ref)) {
+      this.gatewayRefs.push(ref);
+    }
+    return this;
+  }
+
+  /** Binds to the mesh (sidecars), in addition to any gateways. */
+  public bindToMesh(): this {
+    return this.bindTo(MESH_GATEWAY);
+  }
+
+  /** Appends an HTTP route; routes are evaluated in the order added. */
+  public addHttpRoute(props: HttpRouteProps = {}): HttpRoute {
+    const route = new HttpRoute(this, this.httpRoutes.length, this.namespace, props);
+    this.httpRoutes.push(route);
+    return route;
+  }
+
+  public addTcpRoute(props: TcpRouteProps = {}): TcpRoute {
+    const route = new TcpRoute(this, this.tcpRoutes.length, this.namespace, props);
+    this.tcpRoutes.push(route);
+    return route;
+  }
+
+  public addTlsRoute(props: TlsRouteProps): TlsRoute {
+    const route = new TlsRoute(this, this.tlsRoutes.length, this.namespace, this.hosts, props);
+    this.tlsRoutes.push(route);
+    return route;
+  }
+
+  private resolveHosts(props: VirtualServiceProps): string[] {
+    const given = props.hosts ?? [];
+    if (this.isDelegate) {
+      if (given.length > 0) {
+        propError(this, 'spec.hosts', 'a delegate VirtualService must not list hosts', 'drop hosts; the parent VirtualService owns them');
+      }
+      return [];
+    }
+    if (given.length === 0) {
+      propError(this, 'spec.hosts', 'no hosts: a VirtualService applies to nothing without them',
+        'list the hosts it routes, e.g. hosts: [reviewsService] or [\'shop.example.com\'] (or set delegate: true)');
+    }
+    const hosts = given.map((h, i) => {
+      const host = h instanceof kplus.Service ? kplusServiceHost(h) : typeof h === 'string' ? h : h.host;
+      const problem = hostProblem(host);
+      if (problem) {
+        propError(this, `spec.hosts[${i}]`, `"${host}" is not a valid host: ${problem}`, 'use an FQDN, a Service name or a wildcard such as *.example.com');
+      }
+      return host;
+    });
+    hosts.forEach((h, i) => {
+      if (hosts.indexOf(h) !== i) {
+        propError(this, `spec.hosts[${i}]`, `"${h}" is listed twice`, 'list each host once');
+      }
+    });
+    return hosts;
+  }
+
+  private validateLate(): string[] {
+    const problems: string[] = [];
+    const meshBound = this.gatewayRefs.length === 0 || this.gatewayRefs.includes('mesh');
+    if (meshBound && !this.isDelegate) {
+      this.hosts.forEach((h, i) => {
+        if (h === '*') {
+          problems.push(problemText(`spec.hosts[${i}]`, '"*" is allowed only on VirtualServices bound to gateways, not on the mesh',
+            'bind to a gateway, or list the hosts the mesh should route'));
+        }
+      });
+    }
+    if (this.httpRoutes.length + this.tcpRoutes.length + this.tlsRoutes.length === 0) {
+      problems.push(problemText('spec', 'the VirtualService has no routes', 'add one with addHttpRoute(), addTcpRoute() or addTlsRoute()'));
+    }
+    if (this.isDelegate && (this.tcpRoutes.length > 0 || this.tlsRoutes.length > 0)) {
+      problems.push(problemText('spec', 'a delegate VirtualService can only hold HTTP routes', 'move TCP and TLS routes to the parent'));
+    }
+    for (const r of [...this.httpRoutes, ...this.tcpRoutes, ...this.tlsRoutes]) {
+      problems.push(...r._validate());
+    }
+    return problems;
+  }
+
+  private renderSpec(exportTo: readonly string[] | undefined): Json {
+    return {
+      hosts: this.isDelegate ? undefined : [...this.hosts],
+      gateways: this.gatewayRefs.length > 0 ? [...this.gatewayRefs] : undefined,
+      http: this.httpRoutes.length > 0 ? this.httpRoutes.map((r) => r._render()) : undefined,
+      tcp: this.tcpRoutes.length > 0 ? this.tcpRoutes.map((r) => r._render()) : undefined,
+      tls: this.tlsRoutes.length > 0 ? this.tlsRoutes.map((r) => r._render()) : undefined,
+      exportTo: exportTo && [...exportTo],
+    };
+  }
+}
