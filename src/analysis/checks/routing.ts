@@ -719,6 +719,11 @@ const servicePortNames: ObjectCheck = {
         return;
       }
       const name = typeof p.name === 'string' ? p.name : '';
+      // Istio's own gateway chart exposes the proxy's health port under this name; the proxy
+      // answers it itself, so no protocol has to be read from the name.
+      if (name === 'status-port' && p.port === 15021) {
+        return;
+      }
       if (portNameHasProtocol(name)) {
         return;
       }
