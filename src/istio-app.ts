@@ -4,7 +4,7 @@
  */
 import { App, AppProps } from 'cdk8s';
 import { formatReport } from './analysis/finding';
-import { synthesize, ValidationError, writeOutput } from './synthesis';
+import { manifestFiles, synthesize, ValidationError, writeFiles } from './synthesis';
 
 export interface IstioAppProps extends AppProps {}
 
@@ -28,7 +28,7 @@ export class IstioApp extends App {
     if (report) {
       process.stderr.write(report);
     }
-    writeOutput(this.outdir, result);
+    writeFiles(this.outdir, manifestFiles(result));
   }
 }
 

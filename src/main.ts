@@ -1,83 +1,79 @@
 /**
- * The bundled app: `npm run synth` (or `cdk8s synth`) runs this compiled file and writes the
- * examples' manifests into dist/.
+ * The bundled app: `npm run synth` (or `cdk8s synth`) runs this compiled file. Every values file
+ * in examples/ becomes `dist/<example>/<example>.k8s.yaml` plus a `topology.md` picture.
+ *
+ * Each example is its own IstioApp, because each describes a different cluster (its own mesh
+ * install, its own external gateways). All examples are built and checked before anything is
+ * written, and every problem in any of them is reported at once.
  */
-import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
-import { IstioApp } from './istio-app';
-import { IstioChart } from './istio-chart';
-import * as l1 from './l1';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ValuesError } from './cli/values';
+import { buildValuesApp, loadValues, topologyOf, ValuesApp } from './cli/values-app';
+import { manifestFiles, OutputFile, writeFiles } from './synthesis';
 
-/** A storefront exposed through the default ingress gateway, written with L1 constructs only. */
-export class QuickstartChart extends IstioChart {
-  public constructor(scope: Construct, id: string) {
-    super(scope, id, { namespace: 'shop' });
+export const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 
-    new k8s.KubeNamespace(this, 'namespace', {
-      metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } },
-    });
-
-    new l1.Gateway(this, 'gateway', {
-      metadata: { name: 'shop-gateway' },
-      spec: {
-        selector: { istio: 'ingressgateway' },
-        servers: [{
-          port: { number: 443, name: 'https', protocol: 'HTTPS' },
-          hosts: ['shop.example.com'],
-          tls: { mode: l1.GatewaySpecServersTlsMode.SIMPLE, credentialName: 'shop-example-com-tls', minProtocolVersion: l1.GatewaySpecServersTlsMinProtocolVersion.TLSV1_UNDERSCORE_2 },
-        }],
-      },
-    });
-
-    new l1.VirtualService(this, 'routes', {
-      metadata: { name: 'shop' },
-      spec: {
-        hosts: ['shop.example.com'],
-        gateways: ['shop/shop-gateway'],
-        http: [
-          {
-            name: 'api',
-            match: [{ uri: { prefix: '/api/' } }],
-            route: [{ destination: { host: 'api.shop.svc.cluster.local', subset: 'v1', port: { number: 8080 } } }],
-            timeout: '10s',
-          },
-          {
-            name: 'frontend',
-            route: [{ destination: { host: 'frontend.shop.svc.cluster.local', port: { number: 80 } } }],
-          },
-        ],
-      },
-    });
-
-    new l1.DestinationRule(this, 'api-destination', {
-      metadata: { name: 'api' },
-      spec: {
-        host: 'api.shop.svc.cluster.local',
-        subsets: [{ name: 'v1', labels: { version: 'v1' } }],
-      },
-    });
-
-    new l1.AuthorizationPolicy(this, 'allow-ingress', {
-      metadata: { name: 'allow-ingress-to-api' },
-      spec: {
-        selector: { matchLabels: { app: 'api' } },
-        action: l1.AuthorizationPolicySpecAction.ALLOW,
-        rules: [{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }] }],
-      },
-    });
-  }
+/** Example names and their values files, sorted so the output order never changes. */
+export function exampleFiles(dir: string = EXAMPLES_DIR): Array<{ name: string; file: string }> {
+  return fs.readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.ya?ml$/, ''), file: path.join(dir, f) }));
 }
 
-export function buildApp(app: IstioApp = new IstioApp()): IstioApp {
-  new QuickstartChart(app, 'quickstart');
-  return app;
+export interface BuiltExample {
+  readonly name: string;
+  readonly built: ValuesApp;
+}
+
+/** Builds and checks every example; throws one ValuesError listing the problems of all of them. */
+export function buildExamples(dir: string = EXAMPLES_DIR): BuiltExample[] {
+  const built: BuiltExample[] = [];
+  const problems: string[] = [];
+  for (const { name, file } of exampleFiles(dir)) {
+    try {
+      built.push({ name, built: buildValuesApp(name, loadValues([path.relative(process.cwd(), file)])) });
+    } catch (e) {
+      if (!(e instanceof ValuesError)) {
+        throw e;
+      }
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ValuesError(problems);
+  }
+  return built;
+}
+
+/** The files `npm run synth` writes, relative to the output folder. */
+export function exampleOutput(examples: readonly BuiltExample[]): OutputFile[] {
+  return examples.flatMap(({ name, built }) => [
+    ...manifestFiles(built.result).map((f) => ({ path: `${name}/${f.path}`, content: f.content })),
+    { path: `${name}/topology.md`, content: topologyOf(built, name) },
+  ]);
 }
 
 if (require.main === module) {
   try {
-    buildApp().synth();
+    const examples = buildExamples();
+    const report = examples.flatMap((e) => e.built.report);
+    if (report.length > 0) {
+      process.stderr.write(`${report.join('\n')}\n`);
+    }
+    // cdk8s passes the output folder in CDK8S_OUTDIR; `node lib/src/main.js` alone writes dist/.
+    const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+    writeFiles(outdir, exampleOutput(examples));
+    for (const { name, built } of examples) {
+      process.stderr.write(`${name}: ${built.result.render.objects.length} objects\n`);
+    }
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
+    if (e instanceof ValuesError) {
+      process.stderr.write(`${e.problems.join('\n')}\n${e.problems.length} problem(s); nothing was written\n`);
+    } else {
+      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    }
     process.exit(1);
   }
 }

@@ -55,24 +55,35 @@ export function chartFileName(chart: Chart): string {
   return `${chart.node.path.split('/').filter(Boolean).map((s) => s.toLowerCase().replace(/[^a-z0-9._-]/g, '-')).join('/')}.k8s.yaml`;
 }
 
+/** A file of the output, relative to the output folder. */
+export interface OutputFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** One `<chart>.k8s.yaml` per chart that has objects. */
+export function manifestFiles(result: SynthesisResult): OutputFile[] {
+  return result.render.charts
+    .filter(({ objects }) => objects.length > 0)
+    .map(({ chart, objects }) => ({ path: chartFileName(chart), content: toYamlStream(objects.map((o: RenderedObject) => o.manifest)) }));
+}
+
 /**
- * Writes one file per chart into `outdir`, staging next to it and swapping at the end, so a
+ * Replaces `outdir` with exactly `files`, staging next to it and swapping at the end, so a
  * failure half way leaves the previous output as it was.
  */
-export function writeOutput(outdir: string, result: SynthesisResult): string[] {
+export function writeFiles(outdir: string, files: readonly OutputFile[]): void {
   const target = path.resolve(outdir);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const staging = fs.mkdtempSync(`${target}.staging-`);
-  const written: string[] = [];
   try {
-    for (const { chart, objects } of result.render.charts) {
-      if (objects.length === 0) {
-        continue;
+    for (const file of files) {
+      const dest = path.join(staging, file.path);
+      if (!dest.startsWith(`${staging}${path.sep}`)) {
+        throw new Error(`output file ${file.path} would land outside ${outdir}`);
       }
-      const file = chartFileName(chart);
-      fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
-      fs.writeFileSync(path.join(staging, file), toYamlStream(objects.map((o: RenderedObject) => o.manifest)));
-      written.push(file);
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.writeFileSync(dest, file.content);
     }
     const old = `${target}.old-${process.pid}`;
     if (fs.existsSync(target)) {
@@ -84,5 +95,4 @@ export function writeOutput(outdir: string, result: SynthesisResult): string[] {
     fs.rmSync(staging, { recursive: true, force: true });
     throw e;
   }
-  return written;
 }

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { k8s } from 'cdk8s-plus-28';
 import * as YAML from 'yaml';
 import { IstioChart } from '../src/istio-chart';
-import { buildApp } from '../src/main';
+import { quickstartApp as buildApp } from './fixtures/quickstart';
 import { atomicSynth } from '../src/cli/synth';
 import { synthManifests, testApp } from '../src/testing';
 import { PROJECT_ROOT } from './shared';
@@ -84,13 +84,22 @@ describe('IstioChart', () => {
 });
 
 describe('npm run synth', () => {
-  test('writes the example and gives byte-identical output on every run', () => {
+  test('writes every bundled example and gives byte-identical output on every run', () => {
     const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
     expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
     const first = hashTree(path.join(dir, 'dist'));
-    const text = fs.readFileSync(path.join(dir, 'dist', 'quickstart.k8s.yaml'), 'utf8');
-    expect(text).toContain('kind: AuthorizationPolicy');
-    expect(YAML.parseAllDocuments(text).map((d) => (d.toJSON() as { kind: string }).kind)).toHaveLength(5);
+    const examples = fs.readdirSync(path.join(PROJECT_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    expect(fs.readdirSync(path.join(dir, 'dist')).sort()).toEqual(examples);
+    for (const name of examples) {
+      expect(fs.readdirSync(path.join(dir, 'dist', name)).sort()).toEqual([`${name}.k8s.yaml`, 'topology.md'].sort());
+      const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, 'dist', name, `${name}.k8s.yaml`), 'utf8')).map((d) => d.toJSON() as { apiVersion: string; kind: string });
+      expect(docs.length).toBeGreaterThan(0);
+      // Istio objects at the pinned stable versions only.
+      for (const d of docs.filter((x) => x.apiVersion.includes('istio.io'))) {
+        expect(['networking.istio.io/v1', 'security.istio.io/v1']).toContain(d.apiVersion);
+      }
+    }
     expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
     expect(hashTree(path.join(dir, 'dist'))).toBe(first);
     // No staging folders are left behind.

@@ -1,4 +1,4 @@
-import { buildApp } from '../src/main';
+import { quickstartApp as buildApp } from './fixtures/quickstart';
 import { synthManifests, testApp } from '../src/testing';
 import { topologyMarkdown } from '../src/topology';
 

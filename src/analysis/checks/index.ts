@@ -4,13 +4,19 @@
  */
 import { CheckRegistry } from '../registry';
 import { injectionChecks } from './injection';
+import { objectChecks } from './objects';
+import { schemaChecks } from './schema';
+import { fieldRuleChecks } from './field-rules';
+import { securityChecks } from './security';
+import { edgeChecks } from './edge';
+import { routingChecks } from './routing';
 
 let registry: CheckRegistry | undefined;
 
 export function defaultRegistry(): CheckRegistry {
   if (!registry) {
     registry = new CheckRegistry();
-    for (const check of [...injectionChecks]) {
+    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...routingChecks]) {
       if ('groupKinds' in check) {
         registry.addObjectCheck(check);
       } else {

@@ -1,0 +1,63 @@
+/**
+ * `npm run schema`: generates schemas/values.schema.json from the `IstioValues` type, so the
+ * values file format can never drift from the pattern props (a test compares them).
+ *
+ * The generator turns `@default` tags into JSON Schema `default`s. Ours are often prose
+ * (`@default - the chart's namespace`), which editors would offer as a value, so prose defaults
+ * move into the description and only real values (`true`, `80`, `'auto'`) stay as `default`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { createGenerator } from 'ts-json-schema-generator';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const VALUES_SCHEMA_ID = 'https://cdk8s-istio.dev/values.schema.json';
+
+type Node = Record<string, unknown>;
+
+function tidy(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node.map(tidy);
+  }
+  if (!node || typeof node !== 'object') {
+    return node;
+  }
+  const out: Node = {};
+  for (const [k, v] of Object.entries(node as Node)) {
+    out[k] = k === 'properties' || k === 'definitions'
+      ? Object.fromEntries(Object.entries(v as Node).map(([name, child]) => [name, tidy(child)]))
+      : tidy(v);
+  }
+  if (typeof out.default === 'string') {
+    // `@default 'auto'` is a string value; anything else written as text is an explanation.
+    const quoted = /^'([^']*)'$/.exec(out.default);
+    if (quoted) {
+      out.default = quoted[1];
+    } else {
+      const prose = out.default.replace(/^- /, '');
+      delete out.default;
+      out.description = out.description ? `${String(out.description)} Default: ${prose}.` : `Default: ${prose}.`;
+    }
+  }
+  return out;
+}
+
+export function generateValuesSchema(): string {
+  const schema = createGenerator({
+    path: path.join(ROOT, 'src', 'patterns', 'values.ts'),
+    tsconfig: path.join(ROOT, 'tsconfig.dev.json'),
+    type: 'IstioValues',
+    skipTypeCheck: true,
+    topRef: false,
+    schemaId: VALUES_SCHEMA_ID,
+    additionalProperties: false,
+  }).createSchema('IstioValues');
+  return `${JSON.stringify(tidy(schema), null, 2)}\n`;
+}
+
+if (require.main === module) {
+  const target = path.join(ROOT, 'schemas', 'values.schema.json');
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, generateValuesSchema());
+  process.stderr.write(`wrote ${path.relative(process.cwd(), target)}\n`);
+}

@@ -1,0 +1,90 @@
+/**
+ * Pieces the L3 patterns share. Pattern props are plain data (strings, numbers, lists, maps) so
+ * that a YAML values file can say exactly what the TypeScript props say.
+ */
+import { Construct } from 'constructs';
+import { Duration } from '../duration';
+import { propError } from '../errors';
+import { InjectionMode } from '../injection';
+import { IMeshNamespaceRef, MeshNamespace } from '../mesh-namespace';
+
+/** A namespace a pattern puts its objects in, and how its pods join the mesh. */
+export interface NamespaceValues {
+  /** Namespace name. */
+  readonly name: string;
+  /**
+   * Sidecar injection through the default injector (`istio-injection=enabled`), none, ambient
+   * mode, or explicitly disabled. Leave it out when `revision` is set: a namespace carries one
+   * injection label, never both.
+   * @default 'enabled' - unless `revision` is set
+   */
+  readonly injection?: 'enabled' | 'disabled' | 'ambient' | 'none';
+  /**
+   * The Istio revision (or revision tag) of a platform that already runs Istio: labels the
+   * namespace `istio.io/rev=<revision>` instead of `istio-injection` (bring your own Istio).
+   * @default - none: the default injector
+   */
+  readonly revision?: string;
+  /** Create the Namespace object; false for a namespace that exists already. @default true */
+  readonly create?: boolean;
+  /** Further labels on a created namespace (no injection labels). @default - none */
+  readonly labels?: Record<string, string>;
+}
+
+/** Creates (or references) the namespace the values describe; the result knows its injection mode. */
+export function meshNamespaceFrom(scope: Construct, id: string, values: NamespaceValues | string, field: string): IMeshNamespaceRef {
+  const v: NamespaceValues = typeof values === 'string' ? { name: values } : values;
+  if (v.revision !== undefined && v.injection !== undefined) {
+    propError(scope, `${field}.injection`, `both injection: ${v.injection} and revision: ${v.revision} are set; a namespace takes one injection label`,
+      'keep `revision` for a platform that installs Istio by revision, `injection` otherwise');
+  }
+  const mode = v.revision !== undefined ? InjectionMode.revision(v.revision) : injectionMode(v.injection ?? 'enabled');
+  if (v.create === false) {
+    return MeshNamespace.fromExisting(scope, v.name, mode);
+  }
+  return new MeshNamespace(scope, id, { name: v.name, injection: mode, labels: v.labels });
+}
+
+function injectionMode(kind: NonNullable<NamespaceValues['injection']>): InjectionMode {
+  switch (kind) {
+    case 'enabled': return InjectionMode.enabled();
+    case 'disabled': return InjectionMode.disabled();
+    case 'ambient': return InjectionMode.ambient();
+    case 'none': return InjectionMode.none();
+  }
+}
+
+/**
+ * A URL path prefix as values files write it: `''` or `/` is the whole site, `api` or `/api/`
+ * is everything under `/api/`. Always returns `/` or `/segment(s)/`.
+ */
+export function normalizePathPrefix(prefix: string | undefined): string {
+  const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return trimmed === '' ? '/' : `/${trimmed}/`;
+}
+
+/** Longest prefix first, so `/` never shadows `/api/` (which would be an IST0130). */
+export function byPrefixLengthDescending<T>(items: readonly T[], prefixOf: (t: T) => string): T[] {
+  return [...items].sort((a, b) => prefixOf(b).length - prefixOf(a).length || prefixOf(a).localeCompare(prefixOf(b)));
+}
+
+/** Parses a values-file duration (`30s`, `1m30s`), naming the field when it is wrong. */
+export function durationFrom(scope: Construct, field: string, text: string | undefined): Duration | undefined {
+  if (text === undefined) {
+    return undefined;
+  }
+  try {
+    const d = Duration.parse(text);
+    d.toIstio({ path: scope.node.path, field });
+    return d;
+  } catch (e) {
+    return propError(scope, field, (e as Error).message.replace(/^\[[^\]]*\] [^:]*: /, ''), 'write a duration of at least 1ms such as 30s or 250ms');
+  }
+}
+
+/** A Kubernetes object name check for names patterns derive from values. */
+export function dnsLabelProblem(name: string): string | undefined {
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= 63
+    ? undefined
+    : `"${name}" is not a valid name (lowercase letters, digits and inner hyphens, at most 63 characters)`;
+}

@@ -1,0 +1,146 @@
+/**
+ * The values file: the L3 patterns as YAML, for teams that do not write TypeScript. Each list
+ * holds the props of one pattern, key for key, so the TypeScript docs are the values docs too.
+ * `schemas/values.schema.json` is generated from `IstioValues` (`npm run schema`).
+ */
+import { Construct } from 'constructs';
+import { MeshContext } from '../analysis/mesh-context';
+import { PropError } from '../errors';
+import { GatewayWorkload } from '../gateway-workload';
+import { Workload } from '../workload';
+import { CanaryRelease, CanaryReleaseProps } from './canary-release';
+import { meshNamespaceFrom, NamespaceValues } from './common';
+import { EdgeRoute, EdgeRouteProps } from './edge-route';
+import { ExposedApplication, ExposedApplicationProps } from './exposed-application';
+import { ServiceRoutes, ServiceRoutesProps } from './service-routes';
+import { ZeroTrustNamespace } from './zero-trust-namespace';
+
+/** What the target cluster's Istio looks like, as far as the checks need to know. */
+export interface MeshValues {
+  /** Revisions and revision tags that have an injector. @default [] */
+  readonly revisions?: string[];
+  /**
+   * Whether a default injector exists (a `default` revision or tag, or a revision-less install).
+   * False for revision-only installs, where every pod must carry `istio.io/rev`.
+   * @default true
+   */
+  readonly defaultInjector?: boolean;
+  /** meshConfig extension providers, for CUSTOM authorization. @default [] */
+  readonly extensionProviders?: string[];
+  /** Namespaces that exist in the cluster outside this app, which policies may name. @default [] */
+  readonly externalNamespaces?: string[];
+}
+
+/** A gateway's pods, identified for authorization. */
+export interface GatewayIdentityValues {
+  readonly namespace: string;
+  /** Pod labels of the gateway. */
+  readonly selector: Record<string, string>;
+  readonly serviceAccountName: string;
+}
+
+/** A workload, by labels, in the namespace being closed. */
+export interface WorkloadValues {
+  /** Used in policy names. */
+  readonly name: string;
+  readonly selector: Record<string, string>;
+  /** @default - unknown */
+  readonly serviceAccountName?: string;
+}
+
+/** ZeroTrustNamespace as values. */
+export interface ZeroTrustNamespaceValues {
+  /** The namespace to close. */
+  readonly namespace: string;
+  /** Let an ingress gateway reach these workloads. @default - no ingress */
+  readonly ingress?: { readonly gateway: GatewayIdentityValues; readonly workloads: WorkloadValues[] };
+  /** Namespaces whose workloads may call every workload here. @default - none */
+  readonly allowNamespaces?: string[];
+  /** Service accounts, `namespace/name`, that may call every workload here. @default - none */
+  readonly allowServiceAccounts?: string[];
+}
+
+export interface IstioValues {
+  /** @default - Istio with a default injector and nothing else declared */
+  readonly mesh?: MeshValues;
+  /** Namespaces to create (or reference) on their own, with their injection mode. @default - none */
+  readonly namespaces?: NamespaceValues[];
+  /** @default - none */
+  readonly exposedApplications?: ExposedApplicationProps[];
+  /** @default - none */
+  readonly edgeRoutes?: EdgeRouteProps[];
+  /** @default - none */
+  readonly canaryReleases?: CanaryReleaseProps[];
+  /** @default - none */
+  readonly serviceRoutes?: ServiceRoutesProps[];
+  /** @default - none */
+  readonly zeroTrustNamespaces?: ZeroTrustNamespaceValues[];
+}
+
+/** Construct ids of values entries are their list name and index, e.g. `exposedApplications[0]`. */
+function entryId(list: string, index: number): string {
+  return `${list}[${index}]`;
+}
+
+/** Builds the patterns the values describe under `scope` (usually an IstioChart). */
+export function buildFromValues(scope: Construct, values: IstioValues): void {
+  const mesh = values.mesh ?? {};
+  const ctx = MeshContext.of(scope);
+  ctx.declareInstall({
+    revisions: mesh.revisions ?? [],
+    hasDefaultInjector: mesh.defaultInjector ?? true,
+    extensionProviders: mesh.extensionProviders ?? [],
+  });
+  for (const ns of mesh.externalNamespaces ?? []) {
+    ctx.declareExternalNamespace(ns);
+  }
+
+  (values.namespaces ?? []).forEach((ns, i) => meshNamespaceFrom(scope, entryId('namespaces', i), ns, entryId('namespaces', i)));
+  (values.exposedApplications ?? []).forEach((p, i) => new ExposedApplication(scope, entryId('exposedApplications', i), p));
+  (values.edgeRoutes ?? []).forEach((p, i) => new EdgeRoute(scope, entryId('edgeRoutes', i), p));
+  (values.canaryReleases ?? []).forEach((p, i) => new CanaryRelease(scope, entryId('canaryReleases', i), p));
+  (values.serviceRoutes ?? []).forEach((p, i) => new ServiceRoutes(scope, entryId('serviceRoutes', i), p));
+  (values.zeroTrustNamespaces ?? []).forEach((v, i) => {
+    const id = entryId('zeroTrustNamespaces', i);
+    const group = new Construct(scope, id);
+    const gateway = v.ingress && GatewayWorkload.fromSelector(group, 'gateway', {
+      selector: v.ingress.gateway.selector,
+      namespace: v.ingress.gateway.namespace,
+      serviceAccountName: v.ingress.gateway.serviceAccountName,
+    });
+    new ZeroTrustNamespace(group, 'namespace', {
+      namespace: v.namespace,
+      ingress: gateway && v.ingress ? {
+        gateway,
+        workloads: v.ingress.workloads.map((w) => Workload.fromLabels(v.namespace, w.selector, { name: w.name, serviceAccountName: w.serviceAccountName })),
+      } : undefined,
+      allowNamespaces: v.allowNamespaces,
+      allowServiceAccounts: v.allowServiceAccounts,
+    });
+  });
+}
+
+/**
+ * The JSON pointer into the values of whatever a construct path and field point at: the entry
+ * (`/exposedApplications/0`) and, when the field is one of the entry's props, the prop
+ * (`/exposedApplications/0/backends/1/pathPrefix`).
+ */
+export function valuesPointer(constructPath: string, field?: string): string | undefined {
+  const segments = constructPath.split('/');
+  const at = segments.findIndex((s) => /^[A-Za-z]+\[\d+\]$/.test(s));
+  if (at < 0) {
+    return undefined;
+  }
+  const [, list, index] = /^([A-Za-z]+)\[(\d+)\]$/.exec(segments[at])!;
+  const entry = `/${list}/${index}`;
+  // A field belongs to the entry's own props only when the pattern construct itself reported it.
+  if (!field || at !== segments.length - 1) {
+    return entry;
+  }
+  const parts = field.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+  return `${entry}/${parts.join('/')}`;
+}
+
+export function isPropError(e: unknown): e is PropError {
+  return e instanceof PropError;
+}
