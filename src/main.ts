@@ -10,9 +10,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ValuesError } from './cli/values';
 import { buildValuesApp, loadValues, topologyOf, ValuesApp } from './cli/values-app';
+import { packageRoot } from './package-root';
 import { manifestFiles, OutputFile, writeFiles } from './synthesis';
 
-export const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
+export const EXAMPLES_DIR = path.join(packageRoot(), 'examples');
 
 /** Example names and their values files, sorted so the output order never changes. */
 export function exampleFiles(dir: string = EXAMPLES_DIR): Array<{ name: string; file: string }> {

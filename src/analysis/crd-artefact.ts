@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { packageRoot } from '../package-root';
 
 export const SCHEMA_ARTEFACT_FILE = 'crd-schemas.json';
 
@@ -132,13 +133,8 @@ let cached: SchemaArtefact | undefined;
 /** The committed artefact, read once per process. */
 export function loadSchemaArtefact(): SchemaArtefact {
   if (!cached) {
-    // lib/src/analysis -> project root, and src/analysis when run from sources by jest.
-    const candidates = [
-      path.resolve(__dirname, '..', '..', '..', 'imports', SCHEMA_ARTEFACT_FILE),
-      path.resolve(__dirname, '..', '..', 'imports', SCHEMA_ARTEFACT_FILE),
-    ];
-    const file = candidates.find((c) => fs.existsSync(c));
-    if (!file) {
+    const file = path.join(packageRoot(), 'imports', SCHEMA_ARTEFACT_FILE);
+    if (!fs.existsSync(file)) {
       throw new Error(`schema artefact ${SCHEMA_ARTEFACT_FILE} not found under imports/: run \`npm run import\``);
     }
     cached = JSON.parse(fs.readFileSync(file, 'utf8')) as SchemaArtefact;

@@ -9,8 +9,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createGenerator } from 'ts-json-schema-generator';
+import { packageRoot } from '../package-root';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = packageRoot();
 export const VALUES_SCHEMA_ID = 'https://cdk8s-istio.dev/values.schema.json';
 
 type Node = Record<string, unknown>;
@@ -29,14 +30,14 @@ function tidy(node: unknown): unknown {
       : tidy(v);
   }
   if (typeof out.default === 'string') {
-    // `@default 'auto'` is a string value; anything else written as text is an explanation.
-    const quoted = /^'([^']*)'$/.exec(out.default);
-    if (quoted) {
-      out.default = quoted[1];
-    } else {
-      const prose = out.default.replace(/^- /, '');
+    // Our convention: `@default - prose` explains, `@default 'auto'` (or `auto`) is a value.
+    const text = out.default.replace(/^'([^']*)'$/, '$1');
+    if (text.startsWith('- ') || text.includes(' - ')) {
       delete out.default;
+      const prose = text.replace(/^- /, '');
       out.description = out.description ? `${String(out.description)} Default: ${prose}.` : `Default: ${prose}.`;
+    } else {
+      out.default = text;
     }
   }
   return out;

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Finding, formatFinding, Severity } from '../analysis/finding';
 import { PropError } from '../errors';
+import { packageRoot } from '../package-root';
 import { IstioApp } from '../istio-app';
 import { IstioChart } from '../istio-chart';
 import { buildFromValues, IstioValues, valuesPointer } from '../patterns/values';
@@ -18,12 +19,8 @@ let schema: ValuesSchema | undefined;
 
 /** The published JSON Schema of values files (`schemas/values.schema.json`). */
 export function valuesSchemaPath(): string {
-  const candidates = [
-    path.resolve(__dirname, '..', '..', '..', 'schemas', SCHEMA_FILE),
-    path.resolve(__dirname, '..', '..', 'schemas', SCHEMA_FILE),
-  ];
-  const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) {
+  const found = path.join(packageRoot(), 'schemas', SCHEMA_FILE);
+  if (!fs.existsSync(found)) {
     throw new Error(`${SCHEMA_FILE} not found under schemas/: run \`npm run schema\``);
   }
   return found;

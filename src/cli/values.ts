@@ -220,23 +220,12 @@ interface SchemaNode {
   readonly properties?: Record<string, unknown>;
 }
 
-/** Follows a JSON pointer through a schema (properties, items, $ref into definitions). */
-function schemaAt(root: Record<string, unknown>, schemaPath: string): SchemaNode | undefined {
-  // ajv reports the failing keyword's schema path, e.g. `#/definitions/Foo/additionalProperties`.
-  const parts = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
-  let node: unknown = root;
-  for (const raw of parts) {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    node = (node as Record<string, unknown> | undefined)?.[part];
-  }
-  return node as SchemaNode | undefined;
-}
-
 export class ValuesSchema {
   private readonly validator: ValidateFunction;
 
-  public constructor(private readonly schema: Record<string, unknown>) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+  public constructor(schema: Record<string, unknown>) {
+    // verbose: errors carry the schema node they failed on, for "did you mean" suggestions.
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     this.validator = ajv.compile(schema);
   }
 
@@ -293,7 +282,7 @@ export class ValuesSchema {
     switch (e.keyword) {
       case 'additionalProperties': {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
-        const allowed = Object.keys(schemaAt(this.schema, e.schemaPath)?.properties ?? {});
+        const allowed = Object.keys((e.parentSchema as SchemaNode | undefined)?.properties ?? {});
         const hint = suggest(key, allowed);
         const prefix = e.instancePath ? `${at}.` : '';
         return `unknown key "${prefix}${key}"${hint ? ` (did you mean "${hint}"?)` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`;

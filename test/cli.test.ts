@@ -1,0 +1,151 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { run } from '../src/cli/cdk8s-istio';
+import { generateValuesSchema } from '../src/cli/schema';
+import { PROJECT_ROOT } from './shared';
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-cli-'));
+}
+
+function write(dir: string, name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = run(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+  return { code, stdout, stderr };
+}
+
+const BASE = `exposedApplications:
+  - name: shop
+    namespace: { name: shop }
+    hosts: [shop.example.com]
+    tls: { credentialName: shop-tls }
+    frontend: { name: web, port: 8080 }
+    backends:
+      - name: api
+        port: 9090
+        pathPrefix: api
+`;
+
+describe('cdk8s-istio synth --stdout', () => {
+  const dir = tmp();
+  const values = write(dir, 'shop.yaml', BASE);
+  const result = cli('synth', '-f', values, '--stdout');
+
+  test('prints one YAML stream with --- between every object and nothing else', () => {
+    expect(result.code).toBe(0);
+    const docs = YAML.parseAllDocuments(result.stdout);
+    expect(docs.every((d) => d.errors.length === 0)).toBe(true);
+    const objects = docs.map((d) => d.toJSON() as { kind: string });
+    expect(objects.length).toBeGreaterThan(10);
+    expect(result.stdout.split('\n').filter((l) => l === '---')).toHaveLength(objects.length - 1);
+    expect(result.stdout.startsWith('apiVersion: v1\nkind: Namespace\n')).toBe(true);
+    expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'Deployment', 'Gateway', 'VirtualService', 'DestinationRule', 'AuthorizationPolicy', 'PeerAuthentication']));
+  });
+
+  test('routes the backend prefix before the frontend catch-all', () => {
+    const vs = YAML.parseAllDocuments(result.stdout).map((d) => d.toJSON() as { kind: string; spec: { http: Array<{ match?: unknown; route: Array<{ destination: { host: string } }> }> } })
+      .find((o) => o.kind === 'VirtualService')!;
+    expect(vs.spec.http.map((r) => [r.match, r.route[0].destination.host])).toEqual([
+      [[{ uri: { prefix: '/api/' } }], 'api.shop.svc.cluster.local'],
+      [undefined, 'web.shop.svc.cluster.local'],
+    ]);
+  });
+
+  test('gives the same bytes on every run', () => {
+    expect(cli('synth', '-f', values, '--stdout').stdout).toBe(result.stdout);
+  });
+});
+
+describe('cdk8s-istio synth -o', () => {
+  test('writes the manifests and a topology picture into the folder', () => {
+    const dir = tmp();
+    const values = write(dir, 'shop.yaml', BASE);
+    const out = path.join(dir, 'out');
+    const r = cli('synth', '-f', values, '-o', out);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['shop.k8s.yaml', 'topology.md']);
+    expect(fs.readFileSync(path.join(out, 'topology.md'), 'utf8')).toContain('```mermaid');
+  });
+
+  test('later files and --set override earlier values', () => {
+    const dir = tmp();
+    const base = write(dir, 'shop.yaml', BASE);
+    const prod = write(dir, 'prod.yaml', 'exposedApplications:\n  - name: shop\n    namespace: { name: shop-prod }\n    hosts: [shop.prod.example.com]\n    frontend: { name: web, port: 8080 }\n');
+    const r = cli('synth', '-f', base, '-f', prod, '--set', 'exposedApplications[0].frontend.port=8081', '--stdout');
+    expect(r.code).toBe(0);
+    const objects = YAML.parseAllDocuments(r.stdout).map((d) => d.toJSON() as { kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, unknown> });
+    const vs = objects.find((o) => o.kind === 'VirtualService')!;
+    // The list was replaced by the second file (Helm's merge), then the port patched by --set.
+    expect(vs.metadata.namespace).toBe('shop-prod');
+    expect(vs.spec.hosts).toEqual(['shop.prod.example.com']);
+    expect(vs.spec.http).toEqual([{ name: 'web', route: [{ destination: { host: 'web.shop-prod.svc.cluster.local', port: { number: 8081 } } }] }]);
+  });
+});
+
+describe('wrong values', () => {
+  test('a misspelled key is reported with file, line, column and a suggestion, and nothing is written', () => {
+    const dir = tmp();
+    const values = write(dir, 'bad.yaml', BASE.replace('    hosts:', '    hots:'));
+    const out = path.join(dir, 'out');
+    const r = cli('synth', '-f', values, '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${values}:4:5: unknown key "exposedApplications.0.hots" (did you mean "hosts"?)`);
+    // The real key is then missing too; that is reported at the entry.
+    expect(r.stderr).toContain(`${values}:2:5: exposedApplications.0: missing required key "hosts"`);
+    expect(r.stderr).toContain('nothing was written');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('a wrong type points at the value', () => {
+    const dir = tmp();
+    const values = write(dir, 'bad.yaml', BASE.replace('port: 9090', 'port: ninety'));
+    const r = cli('synth', '-f', values, '--stdout');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${values}:9:9: exposedApplications.0.backends.0.port: expected number`);
+  });
+
+  test('a value the pattern refuses is reported at that value', () => {
+    const dir = tmp();
+    const values = write(dir, 'bad.yaml', BASE.replace('namespace: { name: shop }', 'namespace: { name: shop, injection: enabled, revision: stable }'));
+    const r = cli('synth', '-f', values, '--stdout');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${values.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:30: \\[.*exposedApplications\\[0\\]\\] namespace\\.injection: both injection: enabled and revision: stable`));
+  });
+
+  test('a synth-time finding is reported at the values entry that produced it', () => {
+    const dir = tmp();
+    const values = write(dir, 'dupe.yaml', `${BASE}  - name: shop\n    namespace: { name: shop, create: false }\n    hosts: [other.example.com]\n    gateway: { enabled: false, existingGateway: istio-system/shared }\n    zeroTrust: false\n    frontend: { name: web, port: 8080 }\n`);
+    const r = cli('synth', '-f', values, '--stdout');
+    expect(r.code).toBe(1);
+    // The second entry renders objects the first already has; each is reported at the entry.
+    expect(r.stderr).toMatch(/dupe\.yaml:11:5: error CKI0002 \[dupe\/exposedApplications\[1\]\/routes\/Resource\] VirtualService shop\/shop metadata\.name/);
+    expect(r.stderr).toMatch(/dupe\.yaml:11:5: error CKI0002 \[dupe\/exposedApplications\[1\]\/web-destination\/Resource\] DestinationRule shop\/web/);
+  });
+
+  test('usage errors exit 2', () => {
+    expect(cli('synth', '--stdout').code).toBe(2);
+    expect(cli('synth', '-f', 'x.yaml').stderr).toContain('give exactly one of -o DIR and --stdout');
+    expect(cli('render').code).toBe(2);
+    expect(cli('--help').code).toBe(0);
+  });
+});
+
+test('schemas/values.schema.json is generated from the pattern props (regenerate with `npm run schema`)', () => {
+  const committed = fs.readFileSync(path.join(PROJECT_ROOT, 'schemas', 'values.schema.json'), 'utf8');
+  const generated = generateValuesSchema();
+  const schema = JSON.parse(generated) as { definitions: Record<string, { properties?: Record<string, { default?: unknown }> }> };
+  // Prose defaults stay in descriptions, real ones stay values.
+  expect(schema.definitions.ExposedApplicationProps.properties?.zeroTrust?.default).toBe(true);
+  expect(schema.definitions.AppService.properties?.mtls?.default).toBe('auto');
+  expect(committed).toBe(generated);
+}, 30_000);
