@@ -4,6 +4,7 @@
  */
 import { CheckRegistry } from '../registry';
 import { injectionChecks } from './injection';
+import { gatewayAuthzChecks } from './gateway-authz';
 import { objectChecks } from './objects';
 import { schemaChecks } from './schema';
 import { fieldRuleChecks } from './field-rules';
@@ -16,7 +17,7 @@ let registry: CheckRegistry | undefined;
 export function defaultRegistry(): CheckRegistry {
   if (!registry) {
     registry = new CheckRegistry();
-    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...routingChecks]) {
+    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...routingChecks, ...gatewayAuthzChecks]) {
       if ('groupKinds' in check) {
         registry.addObjectCheck(check);
       } else {

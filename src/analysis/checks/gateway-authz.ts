@@ -1,0 +1,85 @@
+/**
+ * A gateway closed to the clients it serves. Authorization policies apply to gateway pods like
+ * to any workload: an allow-nothing policy (or any ALLOW) in the gateway's namespace turns on
+ * deny-by-default there, and requests from outside the mesh carry no peer identity, so rules
+ * that match principals, namespaces or service accounts never admit them. The result is a
+ * gateway that answers every request with 403, which teams find only after deploying.
+ */
+import { defineCode, Severity } from '../finding';
+import { AppCheck } from '../registry';
+import { GK, Json, metaOf, RenderedObject } from '../rendered';
+
+export const CKI4002 = defineCode('CKI4002', Severity.ERROR,
+  'ALLOW policies on ingress gateway pods admit no request from outside the mesh');
+
+const ROOT_NAMESPACE = 'istio-system';
+const IDENTITY_FIELDS = ['principals', 'namespaces', 'requestPrincipals', 'serviceAccounts'];
+
+function arr(v: unknown): Json[] {
+  return Array.isArray(v) ? v as Json[] : [];
+}
+
+/** Whether some rule of an ALLOW policy can match a request with no peer identity. */
+function admitsAnonymous(spec: Json): boolean {
+  return arr(spec.rules).some((rule) => {
+    const from = arr(rule.from);
+    return from.length === 0 || from.some((f) => {
+      const source = (f.source ?? {}) as Json;
+      return !IDENTITY_FIELDS.some((k) => arr(source[k]).length > 0);
+    });
+  });
+}
+
+function appliesTo(policy: RenderedObject, labels: Readonly<Record<string, string>>): boolean {
+  const spec = (policy.manifest.spec ?? {}) as Json;
+  if (spec.targetRef || arr(spec.targetRefs).length > 0) {
+    return false;
+  }
+  const selector = (spec.selector as Json | undefined)?.matchLabels as Record<string, string> | undefined;
+  return !selector || Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+const closedIngressGateway: AppCheck = {
+  id: 'gateway-authorization',
+  check(ctx) {
+    const allowByNamespace = ctx.index.memo('allow-policies-by-namespace', () => {
+      const map = new Map<string, RenderedObject[]>();
+      for (const ap of ctx.index.byGroupKind(GK.AuthorizationPolicy)) {
+        const action = ((ap.manifest.spec ?? {}) as Json).action ?? 'ALLOW';
+        if (action !== 'ALLOW') {
+          continue;
+        }
+        const ns = ctx.index.namespaceOf(ap);
+        map.set(ns, [...(map.get(ns) ?? []), ap]);
+      }
+      return map;
+    });
+    // Gateways serving clients outside the mesh: selected by a Gateway resource with a server
+    // that does not require Istio mTLS.
+    for (const gw of ctx.index.byGroupKind(GK.Gateway)) {
+      const spec = (gw.manifest.spec ?? {}) as Json;
+      const external = arr(spec.servers).some((s) => ((s.tls as Json | undefined)?.mode) !== 'ISTIO_MUTUAL');
+      const selector = (spec.selector ?? {}) as Record<string, string>;
+      if (!external || Object.keys(selector).length === 0) {
+        continue;
+      }
+      for (const template of ctx.index.podTemplatesMatching(selector)) {
+        const applying = [
+          ...(allowByNamespace.get(template.namespace) ?? []),
+          ...(template.namespace === ROOT_NAMESPACE ? [] : allowByNamespace.get(ROOT_NAMESPACE) ?? []),
+        ].filter((p) => appliesTo(p, template.labels));
+        if (applying.length === 0 || applying.some((p) => admitsAnonymous((p.manifest.spec ?? {}) as Json))) {
+          continue;
+        }
+        ctx.report(template.owner, {
+          code: CKI4002.code,
+          field: 'spec.template.metadata.labels',
+          message: `the gateway pods serve ${metaOf(gw.manifest).namespace ?? 'default'}/${metaOf(gw.manifest).name} but only ALLOW policies that need a mesh identity apply to them (${applying.map((p) => metaOf(p.manifest).name).join(', ')}); clients outside the mesh get 403`,
+          fix: 'add an ALLOW policy selecting the gateway pods with a rule that does not require an identity (e.g. rules: [{}]), or move the gateway to its own namespace',
+        });
+      }
+    }
+  },
+};
+
+export const gatewayAuthzChecks = [closedIngressGateway];
