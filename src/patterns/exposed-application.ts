@@ -252,7 +252,7 @@ export class ExposedApplication extends Construct {
     this.virtualService = new VirtualService(this, 'routes', {
       name: props.name,
       namespace: ns,
-      hosts: props.hosts,
+      hosts: plainHttpHosts(props),
       gateways: [bindTo],
     });
     for (const s of byPrefixLengthDescending(services, (x) => normalizePathPrefix(x.pathPrefix))) {
@@ -286,17 +286,6 @@ export class ExposedApplication extends Construct {
       if (gatewayWorkload?.serviceAccountName) {
         zt.allowIngress(gatewayWorkload, ...workloads);
       }
-      // The allow-nothing default also covers gateway pods living in this namespace; they must
-      // keep accepting traffic from outside the mesh.
-      if (this.ingressGateway || (gatewayWorkload && gw.selector && gatewayWorkload.namespace === ns)) {
-        new AuthorizationPolicy(this, 'gateway-ingress', {
-          name: `${props.name}-gateway-ingress`,
-          namespace: ns,
-          selector: gatewayWorkload,
-          action: PolicyAction.ALLOW,
-          rules: [{}],
-        });
-      }
     } else if (gatewayWorkload?.serviceAccountName) {
       for (const w of workloads) {
         new AuthorizationPolicy(this, `allow-gateway-to-${w.name}`, {
@@ -307,6 +296,19 @@ export class ExposedApplication extends Construct {
           rules: [{ from: [Source.principals(principalOf(gatewayWorkload.namespace, gatewayWorkload.serviceAccountName))] }],
         });
       }
+    }
+    // Gateway pods living in this namespace must keep accepting traffic from outside the mesh,
+    // which carries no identity: under zero trust's allow-nothing, and also when something else
+    // (a ZeroTrustNamespace of its own) closes the namespace. Where nothing closes it, this
+    // policy allows what was allowed anyway.
+    if (this.ingressGateway || (gatewayWorkload && gw.selector && gatewayWorkload.namespace === ns)) {
+      new AuthorizationPolicy(this, 'gateway-ingress', {
+        name: `${props.name}-gateway-ingress`,
+        namespace: ns,
+        selector: gatewayWorkload,
+        action: PolicyAction.ALLOW,
+        rules: [{}],
+      });
     }
 
     if (props.edge) {
@@ -333,7 +335,7 @@ export class ExposedApplication extends Construct {
       if (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
         propError(this, 'httpsRedirect', 'a redirect to HTTPS needs TLS on the gateway', 'set tls.credentialName, or drop httpsRedirect');
       }
-      return [Server.http({ hosts: props.hosts, port: httpPort })];
+      return [Server.http({ hosts: plainHttpHosts(props), port: httpPort })];
     }
     const redirect = this.redirectOptions(props);
     const servers = [Server.https({
@@ -346,7 +348,7 @@ export class ExposedApplication extends Construct {
       } : undefined,
     })];
     if (!redirect || redirect.style === 'flag') {
-      servers.push(Server.http({ hosts: props.hosts, port: httpPort, httpsRedirect: !!redirect }));
+      servers.push(Server.http({ hosts: plainHttpHosts(props), port: httpPort, httpsRedirect: !!redirect }));
     }
     return servers;
   }
@@ -390,6 +392,14 @@ export class ExposedApplication extends Construct {
     }
     return undefined;
   }
+}
+
+/**
+ * Hosts the app's gateway answers plain HTTP for: an edge forwards requests with their public
+ * Host, so edge hosts other than the app's must be served here too, or the gateway answers 404.
+ */
+function plainHttpHosts(props: ExposedApplicationProps): string[] {
+  return [...props.hosts, ...(props.edge?.hosts ?? []).filter((h) => !props.hosts.includes(h))];
 }
 
 function redirectOptions(value: boolean | AppHttpsRedirect | undefined): (AppHttpsRedirect & { style: 'flag' | 'route' }) | undefined {

@@ -104,6 +104,22 @@ export class ServiceRoutes extends Construct {
       if (!route.to || route.to.length === 0) {
         propError(this, `${field}.to`, 'the route has no destination', 'add a target, e.g. { subset: v1 }');
       }
+      // Checked here too, so a values file's error points at the route rather than the VirtualService.
+      const single = route.to.length === 1 ? route.to[0].weight : undefined;
+      if (single !== undefined && single !== 100) {
+        propError(this, `${field}.to[0].weight`, `a single target with weight ${single} receives all traffic anyway`, 'remove the weight or set it to 100');
+      }
+      if (route.to.length > 1) {
+        const missing = route.to.findIndex((t) => t.weight === undefined);
+        if (missing >= 0) {
+          propError(this, `${field}.to[${missing}].weight`, `the route splits traffic between ${route.to.length} targets but this one has no weight`,
+            'give every target a weight; the weights must total 100');
+        }
+        const total = route.to.reduce((sum, t) => sum + (t.weight ?? 0), 0);
+        if (total !== 100) {
+          propError(this, `${field}.to`, `the weights total ${total}, not 100`, 'make the targets\' weights total exactly 100');
+        }
+      }
       const to = route.to.map((t, j) => {
         const subset = t.subset === undefined ? undefined : subsets.get(t.subset);
         if (t.subset !== undefined && !subset) {
