@@ -605,3 +605,43 @@ describe('ExposedApplication behind a shared edge gateway', () => {
     })).toThrow(/^\[c\/app\] edge: /);
   });
 });
+
+describe('a canary on an application service', () => {
+  const props: ExposedApplicationProps = {
+    ...shop,
+    backends: [{
+      name: 'api', port: 8080, pathPrefix: 'api',
+      canary: { stable: { version: 'v1' }, canary: { version: 'v2' }, canaryWeight: 10, pinHeader: { name: 'x-tester', value: 'yes' } },
+    }],
+  };
+
+  test('splits the gateway route and the mesh alike, with subsets on the service\'s own DestinationRule', () => {
+    const c = chart();
+    new ExposedApplication(c, 'app', props);
+    const objs = objects(synthManifests(c));
+    const dest = (subset: string, weight?: number) => ({ destination: { host: 'api.shop.svc.cluster.local', port: { number: 8080 }, subset }, ...(weight === undefined ? {} : { weight }) });
+    expect(spec(objs, 'DestinationRule/shop/api').subsets).toEqual([
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { version: 'v2' } },
+    ]);
+    expect(spec(objs, 'VirtualService/shop/shop').http).toEqual([
+      { name: 'api-pinned-to-canary', match: [{ uri: { prefix: '/api/' }, headers: { 'x-tester': { exact: 'yes' } } }], route: [dest('v2')] },
+      { name: 'api-split', match: [{ uri: { prefix: '/api/' } }], route: [dest('v1', 90), dest('v2', 10)] },
+      { name: 'web', route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 80 } } }] },
+    ]);
+    const mesh = spec(objs, 'VirtualService/shop/api');
+    expect(mesh.hosts).toEqual(['api.shop.svc.cluster.local']);
+    expect(mesh.gateways).toBeUndefined();
+    expect(mesh.http).toEqual([
+      { name: 'pinned-to-canary', match: [{ headers: { 'x-tester': { exact: 'yes' } } }], route: [dest('v2')] },
+      { name: 'split', route: [dest('v1', 90), dest('v2', 10)] },
+    ]);
+    expect(findings(c).map((f) => f.code)).not.toContain('IST0140');
+  });
+
+  test('a bad split names the service\'s field', () => {
+    const c = chart();
+    const bad = { ...props, backends: [{ ...props.backends![0], canary: { ...props.backends![0].canary!, canaryWeight: 101 } }] };
+    expect(() => new ExposedApplication(c, 'app', bad)).toThrow(/\[c\/app\] backends\[0\]\.canary\.canaryWeight: 101 is not a whole percentage/);
+  });
+});

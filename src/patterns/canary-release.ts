@@ -11,6 +11,8 @@ import { DestinationRule, Subset } from '../destination-rule';
 import { propError } from '../errors';
 import { Match } from '../http-match';
 import { ServiceRef } from '../references';
+import { HttpRouteProps } from '../http-route';
+import { IServiceRef } from '../references';
 import { Destination } from '../route-destination';
 import { ClientTls } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
@@ -24,19 +26,67 @@ export interface ReleaseTrack {
   readonly labels?: Record<string, string>;
 }
 
-export interface CanaryReleaseProps {
-  /** Namespace of the service. */
-  readonly namespace: string;
-  /** Kubernetes Service name. */
-  readonly service: string;
-  /** Service port. @default - the service's only port */
-  readonly port?: number;
+/** The canary part of a release, shared by CanaryRelease and ExposedApplication services. */
+export interface CanarySplit {
   readonly stable: ReleaseTrack;
   readonly canary: ReleaseTrack;
   /** Share of traffic for the canary, 0–100. */
   readonly canaryWeight: number;
   /** Requests with this header always reach the canary. @default { name: 'x-canary', value: 'always' } */
   readonly pinHeader?: { readonly name: string; readonly value: string };
+}
+
+/** Refuses a split that cannot work, naming `field` under `scope`. */
+export function validateCanarySplit(scope: Construct, field: string, split: CanarySplit): void {
+  const w = split.canaryWeight;
+  if (!Number.isFinite(w) || w < 0 || w > 100 || !Number.isInteger(w)) {
+    propError(scope, `${field}canaryWeight`, `${w} is not a whole percentage`, 'give a whole number from 0 to 100');
+  }
+  for (const track of ['stable', 'canary'] as const) {
+    const p = dnsLabelProblem(split[track].version);
+    if (p) {
+      propError(scope, `${field}${track}.version`, p, 'use a version such as v1');
+    }
+  }
+  if (split.stable.version === split.canary.version) {
+    propError(scope, `${field}canary.version`, `stable and canary are both ${split.stable.version}`, 'give the canary its own version');
+  }
+}
+
+/** Adds the stable and canary subsets (named after their versions) to a DestinationRule. */
+export function addCanarySubsets(dr: DestinationRule, split: CanarySplit): { stable: Subset; canary: Subset } {
+  return {
+    stable: dr.addSubset(split.stable.version, { ...split.stable.labels, version: split.stable.version }),
+    canary: dr.addSubset(split.canary.version, { ...split.canary.labels, version: split.canary.version }),
+  };
+}
+
+/**
+ * The two routes of a release: requests with the pin header go to the canary, the rest are
+ * split by weight. `match` narrows both (e.g. a path prefix on a gateway).
+ */
+export function canaryRoutes(host: IServiceRef, port: number | undefined, subsets: { stable: Subset; canary: Subset }, split: CanarySplit, match?: Match): HttpRouteProps[] {
+  const pin = split.pinHeader ?? { name: 'x-canary', value: 'always' };
+  const header = Match.header(pin.name, pin.value);
+  const to = (subset: Subset, weight?: number) => Destination.to(host, { port, subset, weight });
+  const w = split.canaryWeight;
+  return [
+    { name: 'pinned-to-canary', match: [match ? match.and(header) : header], to: [to(subsets.canary)] },
+    {
+      name: 'split',
+      match: match ? [match] : undefined,
+      to: w === 0 ? [to(subsets.stable)] : w === 100 ? [to(subsets.canary)] : [to(subsets.stable, 100 - w), to(subsets.canary, w)],
+    },
+  ];
+}
+
+export interface CanaryReleaseProps extends CanarySplit {
+  /** Namespace of the service. */
+  readonly namespace: string;
+  /** Kubernetes Service name. */
+  readonly service: string;
+  /** Service port. @default - the service's only port */
+  readonly port?: number;
   /**
    * Gateways (`namespace/name`) the service is also reached through; each gets the same split
    * for `hosts`.
@@ -59,18 +109,7 @@ export class CanaryRelease extends Construct {
 
   public constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
-    if (!Number.isFinite(props.canaryWeight) || props.canaryWeight < 0 || props.canaryWeight > 100 || !Number.isInteger(props.canaryWeight)) {
-      propError(this, 'canaryWeight', `${props.canaryWeight} is not a whole percentage`, 'give a whole number from 0 to 100');
-    }
-    for (const field of ['stable', 'canary'] as const) {
-      const p = dnsLabelProblem(props[field].version);
-      if (p) {
-        propError(this, `${field}.version`, p, 'use a version such as v1');
-      }
-    }
-    if (props.stable.version === props.canary.version) {
-      propError(this, 'canary.version', `stable and canary are both ${props.stable.version}`, 'give the canary its own version');
-    }
+    validateCanarySplit(this, '', props);
     const gateways = props.gateways ?? [];
     if (gateways.length > 0 && (props.hosts ?? []).length === 0) {
       propError(this, 'hosts', 'gateways are given but no public hosts for them', 'list the hosts the gateways serve this service under');
@@ -86,25 +125,13 @@ export class CanaryRelease extends Construct {
       host,
       trafficPolicy: props.mtls === 'istio-mutual' ? { tls: ClientTls.istioMutual() } : undefined,
     });
-    this.stableSubset = this.destinationRule.addSubset(props.stable.version, { ...props.stable.labels, version: props.stable.version });
-    this.canarySubset = this.destinationRule.addSubset(props.canary.version, { ...props.canary.labels, version: props.canary.version });
-
-    const pin = props.pinHeader ?? { name: 'x-canary', value: 'always' };
+    const subsets = addCanarySubsets(this.destinationRule, props);
+    this.stableSubset = subsets.stable;
+    this.canarySubset = subsets.canary;
     const addRoutes = (vs: VirtualService) => {
-      vs.addHttpRoute({
-        name: 'pinned-to-canary',
-        match: [Match.header(pin.name, pin.value)],
-        to: [Destination.to(host, { port: props.port, subset: this.canarySubset })],
-      });
-      const split = props.canaryWeight === 0
-        ? [Destination.to(host, { port: props.port, subset: this.stableSubset })]
-        : props.canaryWeight === 100
-          ? [Destination.to(host, { port: props.port, subset: this.canarySubset })]
-          : [
-            Destination.to(host, { port: props.port, subset: this.stableSubset, weight: 100 - props.canaryWeight }),
-            Destination.to(host, { port: props.port, subset: this.canarySubset, weight: props.canaryWeight }),
-          ];
-      vs.addHttpRoute({ name: 'split', to: split });
+      for (const route of canaryRoutes(host, props.port, subsets, props)) {
+        vs.addHttpRoute(route);
+      }
     };
 
     const mesh = new VirtualService(this, 'mesh-routes', { name: props.service, namespace: props.namespace, hosts: [host] });

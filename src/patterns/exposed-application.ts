@@ -22,6 +22,7 @@ import { Destination } from '../route-destination';
 import { ClientTls } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
 import { Workload } from '../workload';
+import { addCanarySubsets, canaryRoutes, CanarySplit, validateCanarySplit } from './canary-release';
 import { byPrefixLengthDescending, dnsLabelProblem, durationFrom, meshNamespaceFrom, NamespaceValues, normalizePathPrefix } from './common';
 import { EdgeRoute } from './edge-route';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
@@ -48,6 +49,12 @@ export interface AppService {
    * @default 'auto'
    */
   readonly mtls?: 'auto' | 'istio-mutual';
+  /**
+   * Release a new version to a share of the traffic: subsets on the service's DestinationRule,
+   * the split on the gateway route and on the mesh alike, and a header that pins testers.
+   * @default - no canary: all traffic to every pod of the service
+   */
+  readonly canary?: CanarySplit;
 }
 
 /** Where the application's traffic enters the mesh. */
@@ -258,18 +265,31 @@ export class ExposedApplication extends Construct {
     for (const s of byPrefixLengthDescending(services, (x) => normalizePathPrefix(x.pathPrefix))) {
       const prefix = normalizePathPrefix(s.pathPrefix);
       const field = servicesField(s);
-      this.virtualService.addHttpRoute({
-        name: s.name,
-        match: prefix === '/' ? undefined : [Match.prefix(prefix)],
-        to: [Destination.to(ServiceRef.fromName(s.name, ns, { ports: [s.port] }), { port: s.port })],
-        timeout: durationFrom(this, `${field}.timeout`, s.timeout),
-      });
-      this.destinationRules.push(new DestinationRule(this, `${s.name}-destination`, {
+      const host = ServiceRef.fromName(s.name, ns, { ports: [s.port] });
+      const timeout = durationFrom(this, `${field}.timeout`, s.timeout);
+      const dr = new DestinationRule(this, `${s.name}-destination`, {
         name: s.name,
         namespace: ns,
-        host: ServiceRef.fromName(s.name, ns, { ports: [s.port] }),
+        host,
         trafficPolicy: (s.mtls ?? 'auto') === 'istio-mutual' ? { tls: ClientTls.istioMutual() } : undefined,
-      }));
+      });
+      this.destinationRules.push(dr);
+      const match = prefix === '/' ? undefined : Match.prefix(prefix);
+      if (!s.canary) {
+        this.virtualService.addHttpRoute({ name: s.name, match: match && [match], to: [Destination.to(host, { port: s.port })], timeout });
+        continue;
+      }
+      // The same split on the gateway and on the mesh: a split only on the mesh would not apply
+      // to requests entering through the gateway (IST0140), and the reverse misses mesh callers.
+      validateCanarySplit(this, `${field}.canary.`, s.canary);
+      const subsets = addCanarySubsets(dr, s.canary);
+      for (const route of canaryRoutes(host, s.port, subsets, s.canary, match)) {
+        this.virtualService.addHttpRoute({ ...route, name: `${s.name}-${route.name}`, timeout });
+      }
+      const mesh = new VirtualService(this, `${s.name}-mesh-routes`, { name: s.name, namespace: ns, hosts: [host] });
+      for (const route of canaryRoutes(host, s.port, subsets, s.canary)) {
+        mesh.addHttpRoute({ ...route, timeout });
+      }
     }
 
     const workloads = services.map((s) => Workload.fromLabels(ns, s.selector ?? { app: s.name }, { name: s.name }));
