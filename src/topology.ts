@@ -48,6 +48,36 @@ function describeMatch(match: Json): string {
   return parts.join(' ');
 }
 
+/** Sources of a policy rule, short: `sa ns/name`, `ns name`, `ip 10.0.0.0/8`. */
+function describeSource(source: Json): string[] {
+  const out: string[] = [];
+  for (const p of asArray<string>(source.principals)) {
+    const m = /\/ns\/([^/]+)\/sa\/(.+)$/.exec(p);
+    out.push(m ? `sa ${m[1]}/${m[2]}` : p);
+  }
+  out.push(...asArray<string>(source.namespaces).map((n) => `ns ${n}`));
+  out.push(...asArray<string>(source.ipBlocks).map((b) => `ip ${b}`));
+  out.push(...asArray<string>(source.requestPrincipals).map((r) => `jwt ${r}`));
+  return out;
+}
+
+function describeFault(rule: Json): string {
+  const fault = rule.fault as Json | undefined;
+  const parts: string[] = [];
+  const delay = fault?.delay as Json | undefined;
+  const abort = fault?.abort as Json | undefined;
+  if (delay) {
+    parts.push(`delay ${String(delay.fixedDelay)}`);
+  }
+  if (abort) {
+    parts.push(`abort ${String(abort.httpStatus ?? abort.grpcStatus)}`);
+  }
+  if (rule.timeout) {
+    parts.push(`timeout ${String(rule.timeout)}`);
+  }
+  return parts.length ? ` [${parts.join(', ')}]` : '';
+}
+
 /** Builds the Markdown document (a heading and one Mermaid block) for a set of manifests. */
 export function topologyMarkdown(title: string, manifests: readonly Json[]): string {
   const lines: string[] = [];
@@ -72,8 +102,9 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
   // Service's own selector satisfies.
   const notesFor = (host: string): string[] => {
     const svc = servicesByHost.get(host);
-    const ns = host.split('.')[1];
-    const podLabels = ((svc?.spec as Json | undefined)?.selector ?? {}) as Record<string, string>;
+    const [name, ns] = host.split('.');
+    // A Service the app does not render: assume the usual `app: <service>` pod label.
+    const podLabels = svc ? ((svc.spec as Json | undefined)?.selector ?? {}) as Record<string, string> : { app: name };
     const applies = (policy: Json) => {
       const meta = metaOf(policy);
       if ((meta.namespace ?? 'default') !== ns && meta.namespace !== 'istio-system') {
@@ -93,7 +124,10 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
       const spec = (ap.spec ?? {}) as Json;
       const action = String(spec.action ?? 'ALLOW');
       const rules = asArray(spec.rules);
-      notes.push(rules.length === 0 && action === 'ALLOW' ? `${metaOf(ap).name}: allow nothing` : `${metaOf(ap).name}: ${action}`);
+      const from = rules.flatMap((r) => asArray(r.from)).flatMap((f) => describeSource((f.source ?? {}) as Json));
+      notes.push(rules.length === 0 && action === 'ALLOW'
+        ? `${metaOf(ap).name}: allow nothing`
+        : `${metaOf(ap).name}: ${action}${from.length ? ` from ${from.join(', ')}` : ''}`);
     }
     return notes;
   };
@@ -129,7 +163,7 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
     for (const [kind, field] of [['http', 'route'], ['tcp', 'route'], ['tls', 'route']] as const) {
       for (const rule of asArray(spec[kind])) {
         const matches = asArray(rule.match).map(describeMatch).filter(Boolean);
-        const where = `${hosts.join(', ')}${matches.length ? ` ${matches.join(' | ')}` : ''}`;
+        const where = `${hosts.join(', ')}${matches.length ? ` ${matches.join(' | ')}` : ''}${describeFault(rule)}`;
         const redirect = rule.redirect as Json | undefined;
         if (redirect) {
           const target = nodeId('redirect', `${meta.name}_${routes.length}`);

@@ -18,6 +18,12 @@ describe('topology picture', () => {
     expect(md).toMatch(/gw_shop_shop_gateway -->\|"shop\.example\.com"\| host_frontend_shop_svc_cluster_local/);
   });
 
+  test('notes the policies that apply to a destination on its edge', () => {
+    // No Service object in the app: the api pods are taken to carry app=api.
+    expect(md).toMatch(/host_api_shop_svc_cluster_local -->|host_api|allow-ingress-to-api: ALLOW from sa istio-system\/istio-ingressgateway-service-account/);
+    expect(md).toContain('shop.example.com /api/* [timeout 10s]<br/>allow-ingress-to-api: ALLOW from sa istio-system/istio-ingressgateway-service-account');
+  });
+
   test('is the same text on every run', () => {
     expect(topologyMarkdown('quickstart', synthManifests(buildApp(testApp())))).toBe(md);
     expect(md).toMatchSnapshot();
