@@ -78,9 +78,9 @@ describe('ExposedApplication with its own gateway', () => {
       'DestinationRule/shop/web',
       'PeerAuthentication/shop/default',
       'AuthorizationPolicy/shop/allow-nothing',
+      'AuthorizationPolicy/shop/allow-clients-to-gateway',
       'AuthorizationPolicy/shop/allow-ingress-to-web',
       'AuthorizationPolicy/shop/allow-ingress-to-api',
-      'AuthorizationPolicy/shop/shop-gateway-ingress',
     ]);
     expect(problems(c)).toEqual([]);
 
@@ -135,7 +135,7 @@ describe('ExposedApplication with its own gateway', () => {
       });
     }
     // allow-nothing also covers the gateway pods, which must keep accepting outside traffic.
-    expect(spec(objs, 'AuthorizationPolicy/shop/shop-gateway-ingress')).toEqual({
+    expect(spec(objs, 'AuthorizationPolicy/shop/allow-clients-to-gateway')).toEqual({
       action: 'ALLOW',
       selector: { matchLabels: gatewayLabels },
       rules: [{}],
@@ -462,7 +462,7 @@ describe('ExposedApplication with a brought-your-own gateway deployment', () => 
     const c = chart();
     new ExposedApplication(c, 'app', { ...shop, gateway: { selector: { istio: 'shop-edge' }, serviceAccountName: 'shop-edge', servicePorts: [80] } });
     const objs = objects(synthManifests(c));
-    expect(spec(objs, 'AuthorizationPolicy/shop/shop-gateway-ingress')).toEqual({
+    expect(spec(objs, 'AuthorizationPolicy/shop/allow-clients-to-gateway')).toEqual({
       action: 'ALLOW',
       selector: { matchLabels: { istio: 'shop-edge' } },
       rules: [{}],
@@ -511,6 +511,7 @@ describe('ExposedApplication bound to a Gateway it does not own', () => {
       from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway'] } }],
     });
     expect(objs['AuthorizationPolicy/shop/shop-gateway-ingress']).toBeUndefined();
+    expect(objs['AuthorizationPolicy/shop/allow-clients-to-gateway']).toBeUndefined();
     expect(problems(c)).toEqual([]);
     expect(manifests).toMatchSnapshot();
   });

@@ -125,3 +125,22 @@ describe('ZeroTrustNamespace', () => {
       .toThrow(/^\[c\/zt\] namespace: "Shop" is not a namespace name/);
   });
 });
+
+describe('an ingress gateway whose pods live in the closed namespace', () => {
+  test('is opened to its clients, once, with an identity-free rule', () => {
+    const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    const gateway = { namespace: 'shop', selector: { istio: 'shop-gateway' }, serviceAccountName: 'shop-gateway' };
+    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'shop', ingress: { gateway, workloads: [Workload.fromLabels('shop', { app: 'web' })] } });
+    zt.allowIngress(gateway, Workload.fromLabels('shop', { app: 'api' }));
+    const policies = synthManifests(chart).filter((m) => m.kind === 'AuthorizationPolicy');
+    const open = policies.filter((m) => (m.metadata as { name: string }).name.startsWith('allow-clients-to-gateway'));
+    expect(open.map((m) => m.spec)).toEqual([{ action: 'ALLOW', selector: { matchLabels: { istio: 'shop-gateway' } }, rules: [{}] }]);
+  });
+
+  test('a gateway in another namespace is left alone', () => {
+    const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    const gateway = { namespace: 'istio-system', selector: { istio: 'ingressgateway' }, serviceAccountName: 'istio-ingressgateway' };
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'shop', ingress: { gateway, workloads: [Workload.fromLabels('shop', { app: 'web' })] } });
+    expect(synthManifests(chart).map((m) => (m.metadata as { name: string }).name)).not.toContain('allow-clients-to-gateway');
+  });
+});

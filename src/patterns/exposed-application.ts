@@ -318,10 +318,11 @@ export class ExposedApplication extends Construct {
       }
     }
     // Gateway pods living in this namespace must keep accepting traffic from outside the mesh,
-    // which carries no identity: under zero trust's allow-nothing, and also when something else
-    // (a ZeroTrustNamespace of its own) closes the namespace. Where nothing closes it, this
-    // policy allows what was allowed anyway.
-    if (this.ingressGateway || (gatewayWorkload && gw.selector && gatewayWorkload.namespace === ns)) {
+    // which carries no identity. With zero trust, ZeroTrustNamespace.allowIngress opens them;
+    // without, something else (a ZeroTrustNamespace of its own) may still close the namespace.
+    // Where nothing closes it, this policy allows what was allowed anyway.
+    const gatewayHere = this.ingressGateway || (gatewayWorkload && gw.selector && gatewayWorkload.namespace === ns);
+    if (gatewayHere && !(props.zeroTrust ?? true)) {
       new AuthorizationPolicy(this, 'gateway-ingress', {
         name: `${props.name}-gateway-ingress`,
         namespace: ns,

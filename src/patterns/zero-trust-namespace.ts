@@ -48,6 +48,7 @@ export class ZeroTrustNamespace extends Construct {
   private readonly trustDomain?: string;
   private namespacePolicy?: AuthorizationPolicy;
   private serviceAccountPolicy?: AuthorizationPolicy;
+  private readonly openedGateways = new Map<string, AuthorizationPolicy>();
 
   public constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id);
@@ -75,10 +76,27 @@ export class ZeroTrustNamespace extends Construct {
     }
   }
 
-  /** Let the ingress gateway call these workloads of the namespace, one policy each. */
+  /**
+   * Let the ingress gateway call these workloads of the namespace, one policy each. A gateway
+   * whose pods live in this namespace is also opened to its clients (`allow-clients-to-gateway`):
+   * they come from outside the mesh with no identity, so allow-nothing would refuse them all.
+   */
   public allowIngress(gateway: IGatewayWorkload, ...workloads: IWorkloadRef[]): AuthorizationPolicy[] {
     if (workloads.length === 0) {
       propError(this, 'ingress.workloads', 'no workloads given', 'name the workloads the gateway may reach');
+    }
+    if (gateway.namespace === this.namespace) {
+      const key = JSON.stringify(Object.entries(gateway.selector).sort());
+      if (!this.openedGateways.has(key)) {
+        const name = this.openedGateways.size === 0 ? 'allow-clients-to-gateway' : `allow-clients-to-gateway-${this.openedGateways.size + 1}`;
+        this.openedGateways.set(key, new AuthorizationPolicy(this, name, {
+          name,
+          namespace: this.namespace,
+          selector: gateway,
+          action: PolicyAction.ALLOW,
+          rules: [{}],
+        }));
+      }
     }
     return workloads.map((workload) => {
       if (workload.namespace !== this.namespace) {
