@@ -20,6 +20,7 @@ export const IST0131 = defineCode('IST0131', Severity.INFO, 'VirtualService matc
 export const IST0132 = defineCode('IST0132', Severity.WARNING, 'VirtualService host not found in its Gateway');
 export const IST0140 = defineCode('IST0140', Severity.WARNING, 'Subsets routed on the mesh have no effect on gateway requests');
 export const IST0145 = defineCode('IST0145', Severity.ERROR, 'Conflicting Gateways: same selector, port and overlapping hosts');
-export const IST0146 = defineCode('IST0146', Severity.WARNING, 'Deployment with image auto matches no injection webhook');
-export const IST0147 = defineCode('IST0147', Severity.ERROR, 'Pod with image auto matches no injection webhook');
+// istioctl reports Deployments as IST0146 (warning) and Pods as IST0147 (error); a gateway pod that
+// never gets its proxy never serves, so both are IST0147 errors here.
+export const IST0147 = defineCode('IST0147', Severity.ERROR, 'Workload with image auto matches no injection webhook');
 export const IST0162 = defineCode('IST0162', Severity.WARNING, 'Gateway port not defined on the gateway workload\'s Service');
