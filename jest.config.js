@@ -3,10 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // swc strips types without checking them; `npm test` type-checks separately with tsc, so the
-  // megabyte of generated imports is not re-checked by every test file.
+  // Transpile only (see tsconfig.jest.json); `npm test` type-checks separately with tsc.
   transform: {
-    '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],
   },
   // The CEL evaluator ships as ES modules only.
   transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
