@@ -12,6 +12,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { packageRoot } from '../package-root';
+import { fastBuild } from './fast-build';
 
 export interface AtomicSynthOptions {
   /** Folder the manifests end up in. */
@@ -83,5 +85,11 @@ if (require.main === module) {
   const o = args.findIndex((a) => a === '--output' || a === '-o');
   const cwd = process.cwd();
   const outdir = o >= 0 && args[o + 1] ? args[o + 1] : readCdk8sConfig(cwd).output ?? 'dist';
+  try {
+    fastBuild(packageRoot());
+  } catch (e) {
+    process.stderr.write(`build failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
   process.exit(atomicSynth({ outdir, cwd, viaCdk8sCli: args.includes('--cdk8s-cli') }));
 }
