@@ -24,6 +24,45 @@ type SourceField =
   | 'remoteIpBlocks' | 'notRemoteIpBlocks';
 
 // Spec order, so rendered sources read the same whatever order they were built in.
+/**
+ * `a.and(b)` for sources and operations: the fields of both; a field given on both sides is a
+ * problem, because values of one field are alternatives, which is not what `and` says.
+ */
+function andFields<F extends string>(
+  order: readonly F[], mine: Partial<Record<F, string[]>>, theirs: Partial<Record<F, string[]>>, what: 'source' | 'operation',
+): { fields: Partial<Record<F, string[]>>; problems: PolicyFieldProblem[] } {
+  const fields: Partial<Record<F, string[]>> = { ...mine };
+  const problems: PolicyFieldProblem[] = [];
+  for (const f of order) {
+    const values = theirs[f];
+    if (!values) {
+      continue;
+    }
+    if (fields[f]) {
+      problems.push({
+        field: f,
+        problem: `${f} is given twice in one ${what}; values of one field are alternatives, so and() cannot combine them`,
+        fix: `list all ${f} in one ${what === 'source' ? 'Source' : 'Operation'}.${f}(...) call`,
+      });
+      continue;
+    }
+    fields[f] = values;
+  }
+  return { fields, problems };
+}
+
+/** The fields set, in spec order, as fresh arrays. */
+function renderFields<F extends string>(order: readonly F[], fields: Partial<Record<F, string[]>>): Partial<Record<F, string[]>> {
+  const out: Partial<Record<F, string[]>> = {};
+  for (const f of order) {
+    const values = fields[f];
+    if (values) {
+      out[f] = [...values];
+    }
+  }
+  return out;
+}
+
 const SOURCE_FIELDS: readonly SourceField[] = [
   'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals',
   'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts',
@@ -147,36 +186,13 @@ export class Source {
    * given twice: its values would be alternatives, which is not what `and` says.
    */
   public and(other: Source): Source {
-    const fields: SourceSpec = { ...this.fields };
-    const problems = [...this.problems, ...other.problems];
-    for (const f of SOURCE_FIELDS) {
-      const values = other.fields[f];
-      if (!values) {
-        continue;
-      }
-      if (fields[f]) {
-        problems.push({
-          field: f,
-          problem: `${f} is given twice in one source; values of one field are alternatives, so and() cannot combine them`,
-          fix: `list all ${f} in one Source.${f}(...) call`,
-        });
-        continue;
-      }
-      fields[f] = values;
-    }
-    return new Source(fields, problems);
+    const { fields, problems } = andFields(SOURCE_FIELDS, this.fields, other.fields, 'source');
+    return new Source(fields, [...this.problems, ...other.problems, ...problems]);
   }
 
   /** The fields this source sets, in spec order. */
   public render(): SourceSpec {
-    const out: SourceSpec = {};
-    for (const f of SOURCE_FIELDS) {
-      const values = this.fields[f];
-      if (values) {
-        out[f] = [...values];
-      }
-    }
-    return out;
+    return renderFields(SOURCE_FIELDS, this.fields);
   }
 
   /** Problems, with fields relative to `source`. */
@@ -336,36 +352,13 @@ export class Operation {
 
   /** An operation that matches only when this one and `other` both do. */
   public and(other: Operation): Operation {
-    const fields: OperationSpec = { ...this.fields };
-    const problems = [...this.problems, ...other.problems];
-    for (const f of OPERATION_FIELDS) {
-      const values = other.fields[f];
-      if (!values) {
-        continue;
-      }
-      if (fields[f]) {
-        problems.push({
-          field: f,
-          problem: `${f} is given twice in one operation; values of one field are alternatives, so and() cannot combine them`,
-          fix: `list all ${f} in one Operation.${f}(...) call`,
-        });
-        continue;
-      }
-      fields[f] = values;
-    }
-    return new Operation(fields, problems);
+    const { fields, problems } = andFields(OPERATION_FIELDS, this.fields, other.fields, 'operation');
+    return new Operation(fields, [...this.problems, ...other.problems, ...problems]);
   }
 
   /** The fields this operation sets, in spec order. */
   public render(): OperationSpec {
-    const out: OperationSpec = {};
-    for (const f of OPERATION_FIELDS) {
-      const values = this.fields[f];
-      if (values) {
-        out[f] = [...values];
-      }
-    }
-    return out;
+    return renderFields(OPERATION_FIELDS, this.fields);
   }
 
   /** Problems, with fields relative to `operation`. */
