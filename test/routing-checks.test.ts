@@ -387,6 +387,8 @@ describe('IST0118: Service port names without a protocol', () => {
       { name: 'tcp-db', port: 5432 }, { name: 'metrics', port: 9090, appProtocol: 'http' }, { name: 'dns', port: 53, protocol: 'UDP' },
     ]);
     service(c, 'dns', [{ name: 'dns', port: 53 }], 'kube-system');
+    // Istio's gateway chart names the proxy's health port this way; the proxy answers it itself.
+    service(c, 'gateway', [{ name: 'status-port', port: 15021 }, { name: 'http2', port: 80 }]);
     expect(only(c, 'IST0118')).toEqual([]);
     expect(['http2', 'tls-passthrough', 'mongo', 'redis-cache', 'mysql'].every(portNameHasProtocol)).toBe(true);
     expect(['web', 'httpx', 'grpcweb', ''].some(portNameHasProtocol)).toBe(false);

@@ -111,19 +111,28 @@ describe('npm run synth', () => {
     expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
     const before = hashTree(path.join(dir, 'dist'));
 
+    // Four different mistakes: every one is reported in the same run.
     fs.writeFileSync(path.join(dir, 'broken.js'), `
       const { IstioApp, IstioChart } = require(${JSON.stringify(LIB_INDEX)});
       const { ApiObject } = require(${JSON.stringify(require.resolve('cdk8s'))});
       const app = new IstioApp();
-      const chart = new IstioChart(app, 'broken');
+      const chart = new IstioChart(app, 'broken', { namespace: 'x' });
       new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace',
         metadata: { name: 'x', labels: { 'istio-injection': 'enabled', 'istio.io/rev': 'stable' } } });
+      new ApiObject(chart, 'vs', { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService',
+        metadata: { name: 'shop' },
+        spec: { hosts: ['shop.example.com'], gateways: ['x/missing'], http: [{ timeout: '0.1ms', route: [{ destination: { host: 'shop' } }] }] } });
+      new ApiObject(chart, 'dr', { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule',
+        metadata: { name: 'shop' }, spec: { host: 'shop', trafficPolicy: { loadBalancer: { simpel: 'ROUND_ROBIN' } } } });
       try { app.synth(); } catch (e) { process.stderr.write(e.message + '\\n'); process.exit(1); }
     `);
     fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), YAML.stringify({ app: 'node broken.js', output: 'dist' }));
     const run = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'lib', 'src', 'cli', 'synth.js')], { cwd: dir, encoding: 'utf8' });
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain('IST0123');
+    expect(run.stderr).toContain('error IST0123 [broken/ns] Namespace x metadata.labels');
+    expect(run.stderr).toContain('error IST0101 [broken/vs] VirtualService x/shop spec.gateways[0]');
+    expect(run.stderr).toMatch(/error CKI1003 \[broken\/vs\] VirtualService x\/shop spec\.http\[0\]\.timeout/);
+    expect(run.stderr).toMatch(/error CKI1002 \[broken\/dr\] DestinationRule x\/shop spec\.trafficPolicy\.loadBalancer.*simpel/);
     expect(run.stderr).toContain('dist/ was left as it was');
     expect(hashTree(path.join(dir, 'dist'))).toBe(before);
     expect(fs.readdirSync(dir).sort()).toEqual(['broken.js', 'cdk8s.yaml', 'dist']);

@@ -86,7 +86,10 @@ if (require.main === module) {
   const cwd = process.cwd();
   const outdir = o >= 0 && args[o + 1] ? args[o + 1] : readCdk8sConfig(cwd).output ?? 'dist';
   try {
-    fastBuild(packageRoot());
+    // Only this project's own app is rebuilt; another project's app is its own business.
+    if (path.resolve(cwd) === packageRoot()) {
+      fastBuild(cwd);
+    }
   } catch (e) {
     process.stderr.write(`build failed: ${(e as Error).message}\n`);
     process.exit(1);
