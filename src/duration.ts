@@ -55,11 +55,25 @@ export class Duration {
    * @param scope construct path and field to name in the error, when below Istio's 1 ms floor
    */
   public toIstio(where?: { readonly path: string; readonly field: string }): string {
-    if (this.milliseconds < 1) {
-      propError(where?.path ?? '(duration)', where?.field ?? 'duration', `${this.milliseconds} ms is below Istio's minimum of 1 ms`,
-        'use at least Duration.millis(1)');
+    const problem = this.problem();
+    if (problem) {
+      propError(where?.path ?? '(duration)', where?.field ?? 'duration', problem, 'use whole milliseconds, at least Duration.millis(1)');
     }
-    const ms = Math.round(this.milliseconds * 1000) / 1000;
+    const ms = this.milliseconds;
     return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+  }
+
+  /**
+   * Why Istio would refuse this duration, or undefined. The CRD rejects anything under 1 ms, and
+   * istiod's webhook anything finer than a millisecond (`1.5ms`).
+   */
+  public problem(): string | undefined {
+    if (this.milliseconds < 1) {
+      return `${this.milliseconds} ms is below Istio's minimum of 1 ms`;
+    }
+    if (!Number.isInteger(this.milliseconds)) {
+      return `${this.milliseconds} ms is finer than a millisecond, which Istio does not accept`;
+    }
+    return undefined;
   }
 }

@@ -301,7 +301,7 @@ export class Server {
       const bare = host.slice(host.indexOf('/') + 1);
       if (bare === '*' && this.protocol === ServerProtocol.HTTPS && this.matchSni && !this.allowAnyHost) {
         out.push({ field: `hosts[${i}]`, problem: 'an HTTPS server for any host (`*`) serves one certificate for every name a client asks for',
-          fix: 'list the hostnames, or pass allowAnyHost: true (or matchSni: false behind a TLS-terminating load balancer)' });
+          fix: 'list the hostnames, or pass allowAnyHost: true (or matchSni: false behind a TLS-terminating load balancer, tls.matchSni: false in a values file)' });
       }
     });
     const needsTls = this.protocol === ServerProtocol.HTTPS || this.protocol === ServerProtocol.TLS;

@@ -19,8 +19,8 @@ export const EXAMPLES_DIR = path.join(packageRoot(), 'examples');
 export function exampleFiles(dir: string = EXAMPLES_DIR): Array<{ name: string; file: string }> {
   return fs.readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => ({ name: f.replace(/\.ya?ml$/, ''), file: path.join(dir, f) }));
+    .map((f) => ({ name: f.replace(/\.ya?ml$/, ''), file: path.join(dir, f) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export interface BuiltExample {

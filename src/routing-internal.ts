@@ -84,7 +84,9 @@ export function resolveTarget(scope: IConstruct, field: string, target: Destinat
     const fqdn = target.namespace && !target.host.includes('.') ? fqdnIn(target.host, target.namespace) : fqdnIn(target.host, namespace);
     return { host: target.host, fqdn, ports: () => target.ports };
   }
-  return propError(scope, field, 'is neither a Service, a service reference nor a host string', 'pass a cdk8s-plus Service, ServiceRef.fromName(...) or a host');
+  const got = target === null || typeof target !== 'object' ? typeof target : (target as object).constructor?.name ?? 'object';
+  return propError(scope, field, `got ${got}, which is neither a Service, a service reference nor a host string`,
+    'pass a cdk8s-plus Service, ServiceRef.fromName(...) or a host (a Destination goes to route.addDestination(), not route.to())');
 }
 
 /** `field: problem (fix: ...)`, the shape of construct validation messages (the path is added by the engine). */

@@ -72,8 +72,28 @@ describe('cdk8s-istio synth -o', () => {
     const out = path.join(dir, 'out');
     const r = cli('synth', '-f', values, '-o', out);
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(out).sort()).toEqual(['shop.k8s.yaml', 'topology.md']);
+    expect(fs.readdirSync(out).sort()).toEqual(['.cdk8s-istio-output', 'shop.k8s.yaml', 'topology.md']);
     expect(fs.readFileSync(path.join(out, 'topology.md'), 'utf8')).toContain('```mermaid');
+    // Readable like any other folder (mkdtemp makes staging folders private).
+    expect(fs.statSync(out).mode & 0o755).toBe(0o755 & ~process.umask());
+    // Our own folder is replaced as a whole on the next run.
+    fs.writeFileSync(path.join(out, 'stale.k8s.yaml'), 'old');
+    expect(cli('synth', '-f', values, '-o', out).code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['.cdk8s-istio-output', 'shop.k8s.yaml', 'topology.md']);
+  });
+
+  test('a folder holding files it did not write is refused, and left as it was', () => {
+    const dir = tmp();
+    const values = write(dir, 'shop.yaml', BASE);
+    write(dir, 'README.md', 'mine');
+    const r = cli('synth', '-f', values, '-o', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('already holds files cdk8s-istio did not write');
+    expect(fs.readdirSync(dir).sort()).toEqual(['README.md', 'shop.yaml']);
+    const asFile = cli('synth', '-f', values, '-o', values);
+    expect(asFile.code).toBe(1);
+    expect(asFile.stderr).toContain('is a file, not an output folder');
+    expect(fs.readFileSync(values, 'utf8')).toBe(BASE);
   });
 
   test('later files and --set override earlier values', () => {
@@ -149,3 +169,22 @@ test('schemas/values.schema.json is generated from the pattern props (regenerate
   expect(schema.definitions.AppService.properties?.mtls?.default).toBe('auto');
   expect(committed).toBe(generated);
 }, 30_000);
+
+describe('edge cases of the command', () => {
+  test('values that describe nothing are an error, and the output folder is kept', () => {
+    const dir = tmp();
+    const empty = write(dir, 'empty.yaml', '\n');
+    const out = path.join(dir, 'out');
+    expect(cli('synth', '-f', write(dir, 'shop.yaml', BASE), '-o', out).code).toBe(0);
+    const r = cli('synth', '-f', empty, '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the values describe nothing to synthesize');
+    expect(fs.readdirSync(out)).toContain('shop.k8s.yaml');
+  });
+
+  test('synth --help prints the usage', () => {
+    const r = cli('synth', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage: cdk8s-istio synth/);
+  });
+});

@@ -7,7 +7,7 @@
  * and nothing else, for kubectl and Argo CD config management plugins; findings go to stderr.
  */
 import * as path from 'path';
-import { manifestFiles, toYamlStream, writeFiles } from '../synthesis';
+import { manifestFiles, OutputError, toYamlStream, writeFiles } from '../synthesis';
 import { ValuesError } from './values';
 import { buildValuesApp, loadValues, topologyOf } from './values-app';
 
@@ -88,6 +88,10 @@ export function run(argv: readonly string[], io: CliIo): number {
     io.stderr(`unknown command ${command}\n${USAGE}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(USAGE);
+    return 0;
+  }
   let args: SynthArgs;
   try {
     args = parseSynthArgs(rest);
@@ -99,6 +103,10 @@ export function run(argv: readonly string[], io: CliIo): number {
   try {
     const merged = loadValues(args.files, args.sets);
     const built = buildValuesApp(name, merged);
+    if (built.result.render.objects.length === 0) {
+      io.stderr(`${args.files.join(', ')}: the values describe nothing to synthesize; add an entry such as exposedApplications (see examples/)\nnothing was written\n`);
+      return 1;
+    }
     if (built.report.length > 0) {
       io.stderr(`${built.report.join('\n')}\n`);
     }
@@ -112,6 +120,10 @@ export function run(argv: readonly string[], io: CliIo): number {
   } catch (e) {
     if (e instanceof ValuesError) {
       io.stderr(`${e.problems.join('\n')}\n${e.problems.length} problem(s); nothing was written\n`);
+      return 1;
+    }
+    if (e instanceof OutputError) {
+      io.stderr(`${e.message}\nnothing was written\n`);
       return 1;
     }
     io.stderr(`${(e as Error).stack ?? String(e)}\n`);

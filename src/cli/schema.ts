@@ -12,7 +12,6 @@ import { createGenerator } from 'ts-json-schema-generator';
 import { packageRoot } from '../package-root';
 
 const ROOT = packageRoot();
-export const VALUES_SCHEMA_ID = 'https://cdk8s-istio.dev/values.schema.json';
 
 type Node = Record<string, unknown>;
 
@@ -50,7 +49,6 @@ export function generateValuesSchema(): string {
     type: 'IstioValues',
     skipTypeCheck: true,
     topRef: false,
-    schemaId: VALUES_SCHEMA_ID,
     additionalProperties: false,
   }).createSchema('IstioValues');
   return `${JSON.stringify(tidy(schema), null, 2)}\n`;

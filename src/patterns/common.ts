@@ -73,13 +73,17 @@ export function durationFrom(scope: Construct, field: string, text: string | und
   if (text === undefined) {
     return undefined;
   }
+  let d: Duration;
   try {
-    const d = Duration.parse(text);
-    d.toIstio({ path: scope.node.path, field });
-    return d;
+    d = Duration.parse(text);
   } catch (e) {
-    return propError(scope, field, (e as Error).message.replace(/^\[[^\]]*\] [^:]*: /, ''), 'write a duration of at least 1ms such as 30s or 250ms');
+    return propError(scope, field, (e as Error).message, 'write a duration such as 30s, 1m30s or 250ms');
   }
+  const problem = d.problem();
+  if (problem) {
+    propError(scope, field, problem, 'write whole milliseconds, at least 1ms, such as 30s or 250ms');
+  }
+  return d;
 }
 
 /** A Kubernetes object name check for names patterns derive from values. */

@@ -78,7 +78,7 @@ function injectionProblem(
   const needsRevision = (rev: string, why: string, field: string) => (revisionKnown(rev) ? undefined : {
     field,
     message: `${why} asks for revision ${rev}, which the mesh install does not have (revisions: ${install.revisions.join(', ') || 'none'})`,
-    fix: 'use an installed revision or tag, or declare it with MeshContext.of(app).declareInstall({ revisions })',
+    fix: 'use an installed revision or tag, or declare it (mesh.revisions in a values file, MeshContext.of(app).declareInstall({ revisions }) in code)',
   });
 
   if (optOut) {

@@ -74,7 +74,7 @@ const closedIngressGateway: AppCheck = {
         ctx.report(template.owner, {
           code: CKI4002.code,
           field: 'spec.template.metadata.labels',
-          message: `the gateway pods serve ${metaOf(gw.manifest).namespace ?? 'default'}/${metaOf(gw.manifest).name} but only ALLOW policies that need a mesh identity apply to them (${applying.map((p) => metaOf(p.manifest).name).join(', ')}); clients outside the mesh get 403`,
+          message: `the gateway pods serve ${metaOf(gw.manifest).namespace ?? 'default'}/${metaOf(gw.manifest).name}, but the ALLOW policies that apply to them (${[...new Set(applying.map((p) => metaOf(p.manifest).name))].join(', ')}) admit nothing or only callers with a mesh identity; clients outside the mesh get 403`,
           fix: 'add an ALLOW policy selecting the gateway pods with a rule that does not require an identity (e.g. rules: [{}]), or move the gateway to its own namespace',
         });
       }
