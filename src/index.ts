@@ -3,6 +3,7 @@ export * as l1 from './l1';
 export * from './istio-app';
 export * from './istio-chart';
 export * from './render';
+export * from './output';
 export * from './synthesis';
 export * from './testing';
 export * from './analysis';

@@ -28,6 +28,7 @@ import { InjectionKind, revisionProblem } from './injection';
 import { isMeshNamespaceRef } from './mesh-namespace';
 import { IGatewayWorkload, INamespaceRef, IServiceRef, resolveNamespace } from './references';
 import { gatewaySelectorProblem } from './gateway-workload';
+import { byCodePoint } from './ordering';
 
 /** A port the gateway Service exposes, and the port Envoy listens on behind it. */
 export interface GatewayServicePort {
@@ -243,7 +244,7 @@ function nonEmpty<T extends object>(value: T | undefined): T | undefined {
 }
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 /**

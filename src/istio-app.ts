@@ -4,7 +4,8 @@
  */
 import { App, AppProps } from 'cdk8s';
 import { formatReport } from './analysis/finding';
-import { manifestFiles, synthesize, ValidationError, writeFiles } from './synthesis';
+import { writeFiles } from './output';
+import { manifestFiles, synthesize, ValidationError } from './synthesis';
 
 export interface IstioAppProps extends AppProps {}
 

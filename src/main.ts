@@ -11,7 +11,9 @@ import * as path from 'path';
 import { ValuesError } from './cli/values';
 import { buildValuesApp, loadValues, topologyOf, ValuesApp } from './cli/values-app';
 import { packageRoot } from './package-root';
-import { manifestFiles, OutputFile, writeFiles } from './synthesis';
+import { OutputFile, writeFiles } from './output';
+import { manifestFiles } from './synthesis';
+import { byCodePoint } from './ordering';
 
 export const EXAMPLES_DIR = path.join(packageRoot(), 'examples');
 
@@ -20,7 +22,7 @@ export function exampleFiles(dir: string = EXAMPLES_DIR): Array<{ name: string; 
   return fs.readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .map((f) => ({ name: f.replace(/\.ya?ml$/, ''), file: path.join(dir, f) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byCodePoint(a.name, b.name));
 }
 
 export interface BuiltExample {

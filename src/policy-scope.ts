@@ -5,10 +5,10 @@
  */
 import { IConstruct } from 'constructs';
 import { propError } from './errors';
+import { DEFAULT_ROOT_NAMESPACE } from './analysis/rendered';
 import { IServiceRef, IWorkloadRef, resolveNamespace } from './references';
 
-/** Istio's default root namespace (meshConfig.rootNamespace): policies there apply mesh-wide. */
-export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+export { DEFAULT_ROOT_NAMESPACE } from './analysis/rendered';
 
 /** Scope props every security policy shares. */
 export interface PolicyScopeProps {

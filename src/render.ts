@@ -77,7 +77,9 @@ export function renderApp(app: App): RenderResult {
 
   const charts: RenderResult['charts'] = [];
   const objects: RenderedObject[] = [];
-  for (const chart of all.filter((c): c is Chart => c instanceof Chart)) {
+  // Charts in dependency order, as `app.charts` gives them: a chart that others depend on (say,
+  // the namespaces) comes first, so its file is applied first too.
+  for (const chart of app.charts) {
     const chartObjects: RenderedObject[] = [];
     const apiObjects = new DependencyGraph(chart.node).topology()
       .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);

@@ -52,6 +52,9 @@ export interface SidecarProps {
   readonly outboundTrafficPolicy?: OutboundTrafficMode;
 }
 
+/** Field name of the portless listener in messages: it is always rendered last. */
+const CATCH_ALL_HOSTS = 'spec.egress[last].hosts';
+
 export class Sidecar extends Construct {
   public readonly name: string;
   public readonly namespace: string;
@@ -78,14 +81,16 @@ export class Sidecar extends Construct {
         propError(this, 'spec.workloadSelector.labels', 'is empty', 'give labels, or leave workloadSelector out to cover the namespace');
       }
     }
-    this.addHosts(this.defaultHosts, 'spec.egress[0].hosts', props.egressHosts ?? ['./*', 'istio-system/*']);
+    this.addHosts(this.defaultHosts, CATCH_ALL_HOSTS, props.egressHosts ?? ['./*', 'istio-system/*']);
 
     new l1.Sidecar(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: Lazy.any({
         produce: (): Json => ({
           workloadSelector: selector && { labels: selector },
-          egress: [{ hosts: [...this.defaultHosts] }, ...this.listeners.map((l) => ({ port: l.port, hosts: [...l.hosts] }))],
+          // istiod refuses a portless listener anywhere but last: it catches every port not
+          // claimed by a listener before it.
+          egress: [...this.listeners.map((l) => ({ port: l.port, hosts: [...l.hosts] })), { hosts: [...this.defaultHosts] }],
           outboundTrafficPolicy: props.outboundTrafficPolicy && { mode: props.outboundTrafficPolicy },
         }),
       }) as l1.SidecarSpec,
@@ -94,13 +99,13 @@ export class Sidecar extends Construct {
 
   /** Lets the proxies reach these hosts on any port. */
   public allowEgressTo(...targets: EgressTarget[]): this {
-    this.addHosts(this.defaultHosts, 'spec.egress[0].hosts', targets);
+    this.addHosts(this.defaultHosts, CATCH_ALL_HOSTS, targets);
     return this;
   }
 
   /** Adds an egress listener for one port with its own hosts. */
   public addEgress(props: SidecarEgressProps): this {
-    const index = this.listeners.length + 1;
+    const index = this.listeners.length;
     let port: Json | undefined;
     if (props.port) {
       const problem = portProblem(props.port.number);
@@ -112,7 +117,7 @@ export class Sidecar extends Construct {
       }
       port = { number: props.port.number, protocol: props.port.protocol, name: props.port.name ?? `${props.port.protocol.toLowerCase()}-${props.port.number}` };
     } else {
-      propError(this, `spec.egress[${index}].port`, 'only the first egress listener may omit the port', 'use allowEgressTo() for hosts on any port');
+      propError(this, `spec.egress[${index}].port`, 'only the last, catch-all egress listener may omit the port, and this construct writes it itself', 'use allowEgressTo() for hosts on any port');
     }
     const hosts: string[] = [];
     this.addHosts(hosts, `spec.egress[${index}].hosts`, props.hosts);

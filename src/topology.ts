@@ -3,7 +3,7 @@
  * services → subsets, with policies noted on the edges they affect. Built from the manifests
  * alone, so it shows what will be applied, whichever layer wrote it.
  */
-import { Json, metaOf } from './analysis/rendered';
+import { DEFAULT_ROOT_NAMESPACE, Json, metaOf } from './analysis/rendered';
 
 interface Route {
   readonly from: string;
@@ -98,6 +98,23 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
     servicesByHost.set(`${meta.name}.${meta.namespace ?? 'default'}.svc.cluster.local`, svc);
   }
 
+  // Policies by namespace, looked up per destination (a big mesh has many of both).
+  const byNamespace = (kind: string) => {
+    const map = new Map<string, Json[]>();
+    for (const p of of(kind)) {
+      const ns = metaOf(p).namespace ?? 'default';
+      const list = map.get(ns);
+      if (list) {
+        list.push(p);
+      } else {
+        map.set(ns, [p]);
+      }
+    }
+    return (ns: string) => [...(map.get(ns) ?? []), ...(ns === DEFAULT_ROOT_NAMESPACE ? [] : map.get(DEFAULT_ROOT_NAMESPACE) ?? [])];
+  };
+  const peerAuthIn = byNamespace('PeerAuthentication');
+  const authzIn = byNamespace('AuthorizationPolicy');
+
   // Policies that apply to a host's pods: by namespace (no selector) or by a selector the
   // Service's own selector satisfies.
   const notesFor = (host: string): string[] => {
@@ -106,21 +123,17 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
     // A Service the app does not render: assume the usual `app: <service>` pod label.
     const podLabels = svc ? ((svc.spec as Json | undefined)?.selector ?? {}) as Record<string, string> : { app: name };
     const applies = (policy: Json) => {
-      const meta = metaOf(policy);
-      if ((meta.namespace ?? 'default') !== ns && meta.namespace !== 'istio-system') {
-        return false;
-      }
       const sel = ((policy.spec as Json | undefined)?.selector as Json | undefined)?.matchLabels as Record<string, string> | undefined;
       return !sel || Object.entries(sel).every(([k, v]) => podLabels[k] === v);
     };
     const notes: string[] = [];
-    for (const pa of of('PeerAuthentication').filter(applies)) {
+    for (const pa of peerAuthIn(ns).filter(applies)) {
       const mode = ((pa.spec as Json | undefined)?.mtls as Json | undefined)?.mode;
       if (mode) {
         notes.push(`mTLS ${String(mode)}`);
       }
     }
-    for (const ap of of('AuthorizationPolicy').filter(applies)) {
+    for (const ap of authzIn(ns).filter(applies)) {
       const spec = (ap.spec ?? {}) as Json;
       const action = String(spec.action ?? 'ALLOW');
       const rules = asArray(spec.rules);

@@ -55,6 +55,13 @@ describe('CKI0002 duplicate objects', () => {
     expect(dupes[0].message).toContain('c/a');
   });
 
+  test('an object without a namespace and one in default are the same object once applied', () => {
+    const chart = new IstioChart(testApp(), 'c');
+    new k8s.KubeServiceAccount(chart, 'a', { metadata: { name: 'api' } });
+    new k8s.KubeServiceAccount(chart, 'b', { metadata: { name: 'api', namespace: 'default' } });
+    expect(codes(findings(chart))).toContain('CKI0002');
+  });
+
   test('the same name in another namespace or kind is fine', () => {
     const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
     new k8s.KubeServiceAccount(chart, 'a', { metadata: { name: 'api' } });

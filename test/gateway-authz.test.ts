@@ -42,6 +42,15 @@ describe('CKI4002 ingress gateway closed to outside clients', () => {
     expect(findings(chart).map((x) => x.code)).toContain('CKI4002');
   });
 
+  test('requiring a JWT (request principals) still admits outside clients that present one', () => {
+    const { chart, ingress } = gatewayInClosedNamespace();
+    new AuthorizationPolicy(chart, 'jwt', {
+      name: 'require-jwt', selector: ingress, action: PolicyAction.ALLOW,
+      rules: [{ from: [Source.requestPrincipals('*')] }],
+    });
+    expect(findings(chart).map((x) => x.code)).not.toContain('CKI4002');
+  });
+
   test('no ALLOW policy at all leaves the gateway open', () => {
     const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
     new MeshNamespace(chart, 'ns', { name: 'shop', injection: InjectionMode.enabled() });

@@ -51,7 +51,8 @@ describe('IST0101: AuthorizationPolicy source namespace not found', () => {
     new k8s.KubeNamespace(c, 'shop-ns', { metadata: { name: 'shop' } });
     MeshContext.of(c).declareExternalNamespace('ops');
     AuthorizationPolicy.allowFromNamespaces(c, 'from-known', {
-      namespaces: ['shop', 'ops', 'kube-system', 'default', 'team-*', '*-prod'],
+      // istio-system: Istio's root namespace exists wherever Istio runs (the usual ingress gateway home).
+      namespaces: ['shop', 'ops', 'kube-system', 'default', 'istio-system', 'team-*', '*-prod'],
       to: api,
     });
     expect(findings(c).filter((x) => x.code === IST0101.code)).toEqual([]);

@@ -39,24 +39,24 @@ describe('Sidecar', () => {
     expect(synthManifests(c)).toMatchSnapshot();
   });
 
-  test('workload selector and a per-port listener', () => {
+  test('workload selector and a per-port listener, the portless catch-all last as istiod requires', () => {
     const c = chart();
     new Sidecar(c, 'web', { workloadSelector: { namespace: 'shop', selector: { app: 'web' } }, egressHosts: ['./*'] })
       .addEgress({ port: { number: 5432, protocol: PortProtocol.TCP }, hosts: ['data/*'] });
     expect(sidecarSpec(c, 'web')).toEqual({
       workloadSelector: { labels: { app: 'web' } },
-      egress: [{ hosts: ['./*'] }, { port: { number: 5432, protocol: 'TCP', name: 'tcp-5432' }, hosts: ['data/*'] }],
+      egress: [{ port: { number: 5432, protocol: 'TCP', name: 'tcp-5432' }, hosts: ['data/*'] }, { hosts: ['./*'] }],
     });
   });
 
   test('wrong input names the construct path and the field', () => {
     const c = chart();
-    expect(() => new Sidecar(c, 'a', { egressHosts: ['api.github.com'] })).toThrow(/\[c\/a\] spec\.egress\[0\]\.hosts\[0\]: "api\.github\.com" has no namespace part/);
-    expect(() => new Sidecar(c, 'b', { egressHosts: ['*/payments'] })).toThrow(/\[c\/b\] spec\.egress\[0\]\.hosts\[0\]: "\*\/payments": a short name is ambiguous/);
-    expect(() => new Sidecar(c, 'c', { egressHosts: ['Bad_NS/*'] })).toThrow(/\[c\/c\] spec\.egress\[0\]\.hosts\[0\]: "Bad_NS\/\*": "Bad_NS" is not a namespace/);
-    expect(() => new Sidecar(c, 'd', { egressHosts: ['*/'] })).toThrow(/\[c\/d\] spec\.egress\[0\]\.hosts\[0\]: "\*\/": the host is empty/);
+    expect(() => new Sidecar(c, 'a', { egressHosts: ['api.github.com'] })).toThrow(/\[c\/a\] spec\.egress\[last\]\.hosts\[0\]: "api\.github\.com" has no namespace part/);
+    expect(() => new Sidecar(c, 'b', { egressHosts: ['*/payments'] })).toThrow(/\[c\/b\] spec\.egress\[last\]\.hosts\[0\]: "\*\/payments": a short name is ambiguous/);
+    expect(() => new Sidecar(c, 'c', { egressHosts: ['Bad_NS/*'] })).toThrow(/\[c\/c\] spec\.egress\[last\]\.hosts\[0\]: "Bad_NS\/\*": "Bad_NS" is not a namespace/);
+    expect(() => new Sidecar(c, 'd', { egressHosts: ['*/'] })).toThrow(/\[c\/d\] spec\.egress\[last\]\.hosts\[0\]: "\*\/": the host is empty/);
     expect(() => new Sidecar(c, 'e', { workloadSelector: { namespace: 'other', selector: { app: 'x' } } })).toThrow(/\[c\/e\] spec\.workloadSelector: the workload is in namespace other/);
-    expect(() => new Sidecar(c, 'f').addEgress({ port: { number: 0, protocol: PortProtocol.TCP }, hosts: ['./*'] })).toThrow(/\[c\/f\] spec\.egress\[1\]\.port\.number: 0 is not a port number/);
-    expect(() => new Sidecar(c, 'g').addEgress({ hosts: ['./*'] })).toThrow(/\[c\/g\] spec\.egress\[1\]\.port: only the first egress listener may omit the port/);
+    expect(() => new Sidecar(c, 'f').addEgress({ port: { number: 0, protocol: PortProtocol.TCP }, hosts: ['./*'] })).toThrow(/\[c\/f\] spec\.egress\[0\]\.port\.number: 0 is not a port number/);
+    expect(() => new Sidecar(c, 'g').addEgress({ hosts: ['./*'] })).toThrow(/\[c\/g\] spec\.egress\[0\]\.port: only the last, catch-all egress listener may omit the port/);
   });
 });

@@ -8,6 +8,7 @@ import * as YAML from 'yaml';
 import { IstioChart } from '../src/istio-chart';
 import { quickstartApp as buildApp } from './fixtures/quickstart';
 import { atomicSynth } from '../src/cli/synth';
+import { manifestFiles, synthesize } from '../src/synthesis';
 import { synthManifests, testApp } from '../src/testing';
 import { PROJECT_ROOT } from './shared';
 
@@ -147,11 +148,47 @@ describe('npm run synth', () => {
     expect(hashTree(path.join(dir, 'dist'))).toBe(before);
   });
 
+  test('an output folder holding files it did not write is refused, not replaced', () => {
+    const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.writeFileSync(path.join(dir, 'src', 'main.ts'), 'precious');
+    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'src' }))).toBe(1);
+    expect(fs.readdirSync(path.join(dir, 'src'))).toEqual(['main.ts']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['cdk8s.yaml', 'src']);
+  });
+
   test('--cdk8s-cli goes through `cdk8s synth` with the same result', () => {
     const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
     expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
     const direct = hashTree(path.join(dir, 'dist'));
     expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist', viaCdk8sCli: true }))).toBe(0);
     expect(hashTree(path.join(dir, 'dist'))).toBe(direct);
+  });
+});
+
+describe('output files', () => {
+  test('charts that depend on each other come out in dependency order, numbered as cdk8s does', () => {
+    const app = testApp();
+    const gateways = new IstioChart(app, 'gateways', { namespace: 'edge' });
+    const namespaces = new IstioChart(app, 'namespaces');
+    new k8s.KubeNamespace(namespaces, 'ns', { metadata: { name: 'edge' } });
+    new k8s.KubeServiceAccount(gateways, 'sa', { metadata: { name: 'gw' } });
+    gateways.addDependency(namespaces);
+    const files = manifestFiles(synthesize(app)).map((f) => f.path);
+    expect(files).toEqual(['0000-namespaces.k8s.yaml', '0001-gateways.k8s.yaml']);
+  });
+
+  test('independent charts keep plain names', () => {
+    const app = testApp();
+    new k8s.KubeNamespace(new IstioChart(app, 'a'), 'ns', { metadata: { name: 'a' } });
+    new k8s.KubeNamespace(new IstioChart(app, 'b'), 'ns', { metadata: { name: 'b' } });
+    expect(manifestFiles(synthesize(app)).map((f) => f.path)).toEqual(['a.k8s.yaml', 'b.k8s.yaml']);
+  });
+
+  test('two charts that would share a file are refused', () => {
+    const app = testApp();
+    new k8s.KubeNamespace(new IstioChart(app, 'Shop'), 'ns', { metadata: { name: 'a' } });
+    new k8s.KubeNamespace(new IstioChart(app, 'shop'), 'ns', { metadata: { name: 'b' } });
+    expect(() => manifestFiles(synthesize(app))).toThrow(/charts Shop and shop would both be written to shop\.k8s\.yaml/);
   });
 });

@@ -4,6 +4,7 @@
  * Codes that istioctl analyze also knows (ISTxxxx) keep istioctl's number and severity so users
  * can search for them; checks of our own use the CKIxxxx range documented in docs/findings.md.
  */
+import { byCodePoint } from '../ordering';
 
 export enum Severity {
   ERROR = 'error',
@@ -60,7 +61,7 @@ export function codeInfo(code: string): CodeInfo | undefined {
 }
 
 export function allCodes(): CodeInfo[] {
-  return [...codes.values()].sort((a, b) => a.code.localeCompare(b.code));
+  return [...codes.values()].sort((a, b) => byCodePoint(a.code, b.code));
 }
 
 const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -69,10 +70,10 @@ const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) =>
     order[a.severity] - order[b.severity]
-    || a.constructPath.localeCompare(b.constructPath)
-    || (a.field ?? '').localeCompare(b.field ?? '')
-    || a.code.localeCompare(b.code)
-    || a.message.localeCompare(b.message));
+    || byCodePoint(a.constructPath, b.constructPath)
+    || byCodePoint(a.field ?? '', b.field ?? '')
+    || byCodePoint(a.code, b.code)
+    || byCodePoint(a.message, b.message));
 }
 
 export function formatFinding(f: Finding): string {

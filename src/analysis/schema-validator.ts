@@ -11,6 +11,7 @@ import Ajv, { ErrorObject, Format, ValidateFunction } from 'ajv';
 import { CompiledRule, compileRule, evaluateRule, toCelValue } from './cel';
 import { CelRule, CrdVersionSchema, loadSchemaArtefact, StructuralSchema } from './crd-artefact';
 import { Json } from './rendered';
+import { byCodePoint } from '../ordering';
 
 /** One thing wrong with an object; the checks turn these into findings with codes. */
 export interface SchemaProblem {
@@ -750,7 +751,7 @@ export function compareKubeVersions(a: string, b: string): number {
     return [m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1, Number(m[1]), Number(m[3] ?? 0)];
   };
   const [pa, pb] = [parse(a), parse(b)];
-  return pb[0] - pa[0] || pb[1] - pa[1] || pb[2] - pa[2] || a.localeCompare(b);
+  return pb[0] - pa[0] || pb[1] - pa[1] || pb[2] - pa[2] || byCodePoint(a, b);
 }
 
 /** The versions Istio's CRDs serve for a kind, preferred first; empty if the kind is unknown. */

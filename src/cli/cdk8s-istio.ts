@@ -7,7 +7,8 @@
  * and nothing else, for kubectl and Argo CD config management plugins; findings go to stderr.
  */
 import * as path from 'path';
-import { manifestFiles, OutputError, toYamlStream, writeFiles } from '../synthesis';
+import { OutputError, writeFiles } from '../output';
+import { manifestFiles, toYamlStream } from '../synthesis';
 import { ValuesError } from './values';
 import { buildValuesApp, loadValues, topologyOf } from './values-app';
 

@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { packageRoot } from '../package-root';
+import { assertReplaceable } from '../output';
 import { fastBuild } from './fast-build';
 
 export interface AtomicSynthOptions {
@@ -58,6 +59,12 @@ function runApp(options: AtomicSynthOptions, stagedOut: string): number | null {
 /** Runs `cdk8s synth`; returns its exit code. Only a zero exit replaces `outdir`. */
 export function atomicSynth(options: AtomicSynthOptions): number {
   const target = path.resolve(options.cwd, options.outdir);
+  try {
+    assertReplaceable(target);
+  } catch (e) {
+    process.stderr.write(`synth refused: ${(e as Error).message}\n`);
+    return 1;
+  }
   // Same parent folder as the target, so the final rename never crosses file systems.
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const staging = fs.mkdtempSync(`${target}.synth-`);

@@ -7,6 +7,7 @@ import { Duration } from '../duration';
 import { propError } from '../errors';
 import { InjectionMode } from '../injection';
 import { IMeshNamespaceRef, MeshNamespace } from '../mesh-namespace';
+import { byCodePoint } from '../ordering';
 
 /** A namespace a pattern puts its objects in, and how its pods join the mesh. */
 export interface NamespaceValues {
@@ -65,7 +66,7 @@ export function normalizePathPrefix(prefix: string | undefined): string {
 
 /** Longest prefix first, so `/` never shadows `/api/` (which would be an IST0130). */
 export function byPrefixLengthDescending<T>(items: readonly T[], prefixOf: (t: T) => string): T[] {
-  return [...items].sort((a, b) => prefixOf(b).length - prefixOf(a).length || prefixOf(a).localeCompare(prefixOf(b)));
+  return [...items].sort((a, b) => prefixOf(b).length - prefixOf(a).length || byCodePoint(prefixOf(a), prefixOf(b)));
 }
 
 /** Parses a values-file duration (`30s`, `1m30s`), naming the field when it is wrong. */

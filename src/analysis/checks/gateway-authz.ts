@@ -7,13 +7,14 @@
  */
 import { defineCode, Severity } from '../finding';
 import { AppCheck } from '../registry';
-import { GK, Json, metaOf, RenderedObject } from '../rendered';
+import { DEFAULT_ROOT_NAMESPACE, GK, Json, metaOf, RenderedObject } from '../rendered';
 
 export const CKI4002 = defineCode('CKI4002', Severity.ERROR,
   'ALLOW policies on ingress gateway pods admit no request from outside the mesh');
 
-const ROOT_NAMESPACE = 'istio-system';
-const IDENTITY_FIELDS = ['principals', 'namespaces', 'requestPrincipals', 'serviceAccounts'];
+// Peer identities exist only inside the mesh; a JWT (requestPrincipals) comes from the client
+// itself, so requiring one still admits outside clients that present it.
+const IDENTITY_FIELDS = ['principals', 'namespaces', 'serviceAccounts'];
 
 function arr(v: unknown): Json[] {
   return Array.isArray(v) ? v as Json[] : [];
@@ -50,7 +51,12 @@ const closedIngressGateway: AppCheck = {
           continue;
         }
         const ns = ctx.index.namespaceOf(ap);
-        map.set(ns, [...(map.get(ns) ?? []), ap]);
+        const list = map.get(ns);
+        if (list) {
+          list.push(ap);
+        } else {
+          map.set(ns, [ap]);
+        }
       }
       return map;
     });
@@ -66,14 +72,14 @@ const closedIngressGateway: AppCheck = {
       for (const template of ctx.index.podTemplatesMatching(selector)) {
         const applying = [
           ...(allowByNamespace.get(template.namespace) ?? []),
-          ...(template.namespace === ROOT_NAMESPACE ? [] : allowByNamespace.get(ROOT_NAMESPACE) ?? []),
+          ...(template.namespace === DEFAULT_ROOT_NAMESPACE ? [] : allowByNamespace.get(DEFAULT_ROOT_NAMESPACE) ?? []),
         ].filter((p) => appliesTo(p, template.labels));
         if (applying.length === 0 || applying.some((p) => admitsAnonymous((p.manifest.spec ?? {}) as Json))) {
           continue;
         }
         ctx.report(template.owner, {
           code: CKI4002.code,
-          field: 'spec.template.metadata.labels',
+          field: template.owner.manifest.kind === 'Pod' ? 'metadata.labels' : 'spec.template.metadata.labels',
           message: `the gateway pods serve ${metaOf(gw.manifest).namespace ?? 'default'}/${metaOf(gw.manifest).name}, but the ALLOW policies that apply to them (${[...new Set(applying.map((p) => metaOf(p.manifest).name))].join(', ')}) admit nothing or only callers with a mesh identity; clients outside the mesh get 403`,
           fix: 'add an ALLOW policy selecting the gateway pods with a rule that does not require an identity (e.g. rules: [{}]), or move the gateway to its own namespace',
         });

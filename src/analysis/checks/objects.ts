@@ -3,7 +3,7 @@
  */
 import { defineCode, Severity } from '../finding';
 import { AppCheck } from '../registry';
-import { describeObject, groupKindOf, metaOf, RenderedObject } from '../rendered';
+import { CLUSTER_SCOPED_KINDS, describeObject, groupKindOf, metaOf, RenderedObject } from '../rendered';
 
 /**
  * Two constructs render the same object (same group, kind, namespace and name). Applied one
@@ -17,7 +17,9 @@ const duplicateObjects: AppCheck = {
     const first = new Map<string, RenderedObject>();
     for (const obj of ctx.index.objects) {
       const meta = metaOf(obj.manifest);
-      const key = `${groupKindOf(obj.manifest)}|${meta.namespace ?? ''}|${meta.name}`;
+      // Cluster-scoped objects have no namespace; namespaced ones without one land in default.
+      const ns = meta.namespace ?? (CLUSTER_SCOPED_KINDS.has(groupKindOf(obj.manifest)) ? '' : 'default');
+      const key = `${groupKindOf(obj.manifest)}|${ns}|${meta.name}`;
       const earlier = first.get(key);
       if (!earlier) {
         first.set(key, obj);

@@ -5,7 +5,7 @@
 import { IST0101 } from '../codes';
 import { defineCode, Severity } from '../finding';
 import { ObjectCheck } from '../registry';
-import { GK, Json } from '../rendered';
+import { DEFAULT_ROOT_NAMESPACE, GK, Json } from '../rendered';
 
 /**
  * An error, not a warning: istiod cannot build the external authorizer for an unknown
@@ -13,8 +13,11 @@ import { GK, Json } from '../rendered';
  */
 export const CKI4001 = defineCode('CKI4001', Severity.ERROR, 'CUSTOM authorization names an extension provider the install does not declare');
 
-/** Namespaces every Kubernetes cluster has, whether or not the app declares them. */
-const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+/**
+ * Namespaces every Kubernetes cluster with Istio has, whether or not the app declares them: the
+ * built-in ones and Istio's root namespace (where the ingress gateway usually runs).
+ */
+const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', DEFAULT_ROOT_NAMESPACE]);
 
 function asObjects(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter((v): v is Json => !!v && typeof v === 'object' && !Array.isArray(v)) : [];
