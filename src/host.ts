@@ -79,3 +79,23 @@ export function portProblem(port: number): string | undefined {
   }
   return undefined;
 }
+
+/** The suffix of in-cluster Service hosts (`name.namespace.svc.cluster.local`). */
+export const CLUSTER_DOMAIN = 'svc.cluster.local';
+
+/** Istio's reading of a host written in `namespace`: names without a dot are short Service names. */
+export function fqdnIn(host: string, namespace: string): string {
+  return host.includes('.') || host.includes('*') ? host : `${host}.${namespace}.${CLUSTER_DOMAIN}`;
+}
+
+/** True when `pattern` (a host, possibly `*` or `*.example.com`) covers `host` (which may be a wildcard too). */
+export function wildcardCovers(pattern: string, host: string): boolean {
+  if (pattern === '*' || pattern === host) {
+    return true;
+  }
+  if (!pattern.startsWith('*')) {
+    return false;
+  }
+  const suffix = pattern.slice(1);
+  return host.startsWith('*') ? host.slice(1).endsWith(suffix) : host.length > suffix.length && host.endsWith(suffix);
+}

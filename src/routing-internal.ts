@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { Duration } from './duration';
 import { propError } from './errors';
-import { hostProblem, portProblem } from './host';
+import { CLUSTER_DOMAIN, fqdnIn, hostProblem, portProblem, wildcardCovers } from './host';
 import { IServiceRef } from './references';
 import type { Destination, HeaderOperation, HeaderOperations } from './route-destination';
 import type { L4MatchConditions } from './tcp-route';
@@ -18,27 +18,7 @@ export type Json = Record<string, unknown>;
 /** Something a route or policy can point at: a cdk8s-plus Service, a reference, or a host. */
 export type DestinationTarget = kplus.Service | IServiceRef | string;
 
-export const CLUSTER_DOMAIN = 'svc.cluster.local';
-
-/** Istio's reading of a host written in `namespace`: names without a dot are short Service names. */
-export function fqdnIn(host: string, namespace: string): string {
-  return host.includes('.') || host.includes('*') ? host : `${host}.${namespace}.${CLUSTER_DOMAIN}`;
-}
-
-/** True when `pattern` (a host, possibly `*` or `*.example.com`) covers `host`. */
-export function wildcardCovers(pattern: string, host: string): boolean {
-  if (pattern === '*' || pattern === host) {
-    return true;
-  }
-  if (pattern.startsWith('*')) {
-    const suffix = pattern.slice(1);
-    if (host.startsWith('*')) {
-      return host.slice(1).endsWith(suffix);
-    }
-    return host.endsWith(suffix) && host.length > suffix.length;
-  }
-  return false;
-}
+export { CLUSTER_DOMAIN, fqdnIn, wildcardCovers };
 
 export interface ResolvedTarget {
   /** The host as written into the manifest. */

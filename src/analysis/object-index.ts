@@ -112,6 +112,11 @@ export class ObjectIndex {
   }
 }
 
+/** Whether `labels` carry every label of `selector` (Kubernetes matchLabels semantics). */
+export function labelsMatch(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
 export function podTemplateOf(obj: RenderedObject): PodTemplate | undefined {
   const gk = groupKindOf(obj.manifest);
   const namespace = metaOf(obj.manifest).namespace ?? 'default';

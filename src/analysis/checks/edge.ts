@@ -9,7 +9,7 @@
 import { defineCode, Severity } from '../finding';
 import { IST0101, IST0145, IST0147, IST0162 } from '../codes';
 import { ExternalGatewayWorkload } from '../mesh-context';
-import { ObjectIndex, PodTemplate, podTemplateOf } from '../object-index';
+import { labelsMatch, ObjectIndex, PodTemplate, podTemplateOf } from '../object-index';
 import { CheckContext, ObjectCheck } from '../registry';
 import { GK, Json, metaOf, RenderedObject } from '../rendered';
 
@@ -42,9 +42,6 @@ function selectorText(selector: Readonly<Record<string, string>>): string {
   return Object.keys(selector).sort().map((k) => `${k}=${selector[k]}`).join(',');
 }
 
-function labelsMatch(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* IST0147: a pod with image `auto` that no injector will take                                 */

@@ -6,6 +6,7 @@
  * gateway that answers every request with 403, which teams find only after deploying.
  */
 import { defineCode, Severity } from '../finding';
+import { labelsMatch } from '../object-index';
 import { AppCheck } from '../registry';
 import { DEFAULT_ROOT_NAMESPACE, GK, Json, metaOf, RenderedObject } from '../rendered';
 
@@ -37,7 +38,7 @@ function appliesTo(policy: RenderedObject, labels: Readonly<Record<string, strin
     return false;
   }
   const selector = (spec.selector as Json | undefined)?.matchLabels as Record<string, string> | undefined;
-  return !selector || Object.entries(selector).every(([k, v]) => labels[k] === v);
+  return !selector || labelsMatch(selector, labels);
 }
 
 const closedIngressGateway: AppCheck = {

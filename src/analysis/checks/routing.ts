@@ -12,6 +12,7 @@ import { defineCode, Severity } from '../finding';
 import { ObjectIndex } from '../object-index';
 import { AppCheck, ObjectCheck } from '../registry';
 import { GK, Json, metaOf, RenderedObject } from '../rendered';
+import { fqdnIn, wildcardCovers } from '../../host';
 
 /**
  * Our own: two VirtualServices bound to the same gateway route the same path for the same host.
@@ -32,7 +33,6 @@ export const CKI3002 = defineCode('CKI3002', Severity.WARNING,
   'A path routed on a gateway host lies under a prefix another VirtualService routes there');
 
 const MESH = 'mesh';
-const CLUSTER_DOMAIN = 'svc.cluster.local';
 
 function arr(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter((v): v is Json => !!v && typeof v === 'object') : [];
@@ -42,25 +42,8 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** Istio's reading of a host in `namespace`: names without a dot are short Service names. */
-function fqdn(host: string, namespace: string): string {
-  return host.includes('.') || host.includes('*') ? host : `${host}.${namespace}.${CLUSTER_DOMAIN}`;
-}
-
-/** `*`, `*.example.com`-style wildcard `pattern` covers `host` (which may be a wildcard too). */
-function covers(pattern: string, host: string): boolean {
-  if (pattern === '*' || pattern === host) {
-    return true;
-  }
-  if (!pattern.startsWith('*')) {
-    return false;
-  }
-  const suffix = pattern.slice(1);
-  return host.startsWith('*') ? host.slice(1).endsWith(suffix) : host.length > suffix.length && host.endsWith(suffix);
-}
-
 function overlaps(a: string, b: string): boolean {
-  return covers(a, b) || covers(b, a);
+  return wildcardCovers(a, b) || wildcardCovers(b, a);
 }
 
 /** A gateway reference as written in a VirtualService, resolved to `namespace/name` (or `mesh`). */
@@ -272,7 +255,7 @@ function subsetIndex(index: ObjectIndex): SubsetIndex {
       if (typeof spec.host !== 'string') {
         continue;
       }
-      const host = fqdn(spec.host.toLowerCase(), index.namespaceOf(dr));
+      const host = fqdnIn(spec.host.toLowerCase(), index.namespaceOf(dr));
       const names = arr(spec.subsets).map((s) => s.name).filter((n): n is string => typeof n === 'string');
       if (host.startsWith('*')) {
         wildcard.push({ host, subsets: new Set(names) });
@@ -290,7 +273,7 @@ function subsetKnown(idx: SubsetIndex, host: string, subset: string): boolean {
   if (idx.exact.get(host)?.has(subset)) {
     return true;
   }
-  return idx.wildcard.some((w) => w.subsets.has(subset) && covers(w.host, host));
+  return idx.wildcard.some((w) => w.subsets.has(subset) && wildcardCovers(w.host, host));
 }
 
 const vsSubsets: ObjectCheck = {
@@ -305,11 +288,11 @@ const vsSubsets: ObjectCheck = {
       if (typeof subset !== 'string' || subset === '' || typeof host !== 'string') {
         continue;
       }
-      const resolved = fqdn(host.toLowerCase(), v.namespace);
+      const resolved = fqdnIn(host.toLowerCase(), v.namespace);
       if (subsetKnown(idx, resolved, subset)) {
         continue;
       }
-      const any = idx.exact.has(resolved) || idx.wildcard.some((w) => covers(w.host, resolved));
+      const any = idx.exact.has(resolved) || idx.wildcard.some((w) => wildcardCovers(w.host, resolved));
       ctx.report(obj, {
         code: IST0101.code,
         field: `${d.field}.subset`,
@@ -423,7 +406,7 @@ function meshSubsetHosts(index: ObjectIndex): Map<string, VsView> {
       }
       for (const d of destinationsOf(v)) {
         if (d.kind === 'route' && typeof d.destination.subset === 'string' && d.destination.subset && typeof d.destination.host === 'string') {
-          const host = fqdn(d.destination.host.toLowerCase(), v.namespace);
+          const host = fqdnIn(d.destination.host.toLowerCase(), v.namespace);
           if (!out.has(host)) {
             out.set(host, v);
           }
@@ -447,7 +430,7 @@ const gatewaySubsetBypass: ObjectCheck = {
       if (d.kind !== 'route' || typeof d.destination.host !== 'string' || (typeof d.destination.subset === 'string' && d.destination.subset)) {
         continue;
       }
-      const host = fqdn(d.destination.host.toLowerCase(), v.namespace);
+      const host = fqdnIn(d.destination.host.toLowerCase(), v.namespace);
       const mesh = withSubsets.get(host);
       if (mesh) {
         const meta = metaOf(mesh.obj.manifest);
@@ -479,7 +462,7 @@ const meshHostConflicts: AppCheck = {
         ? ['*']
         : [...new Set(v.exportTo.map((e) => (e === '.' ? v.namespace : e)))];
       v.hosts.forEach((h, j) => {
-        const host = fqdn(h.toLowerCase(), v.namespace);
+        const host = fqdnIn(h.toLowerCase(), v.namespace);
         for (const scope of scopes) {
           const key = `${scope}|${host}`;
           const list = byHost.get(key) ?? [];
@@ -581,7 +564,7 @@ const gatewayPathOverlaps: AppCheck = {
           const own = m ? strings(m.gateways) : [];
           const gws = own.length > 0 ? own.filter((g) => g !== MESH).map((g) => gatewayKey(g, v.namespace)) : vsGateways;
           for (const gw of new Set(gws)) {
-            for (const h of new Set(v.hosts.map((x) => fqdn(x.toLowerCase(), v.namespace)))) {
+            for (const h of new Set(v.hosts.map((x) => fqdnIn(x.toLowerCase(), v.namespace)))) {
               const groupKey = `${gw}|${h}|${p.rest}`;
               let group = groups.get(groupKey);
               if (!group) {
