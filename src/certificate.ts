@@ -44,7 +44,10 @@ export interface CertificateProps {
   readonly namespace?: string;
   /** The Secret cert-manager writes: the Gateway server's `credentialName`. */
   readonly secretName: string;
-  /** Names the certificate covers (wildcards such as `*.example.com` allowed). More can be added with addDnsName(). */
+  /**
+   * Names the certificate covers (wildcards such as `*.example.com` allowed). More can be added with addDnsName().
+   * @default - none until addDnsName() is called; a Certificate without names is refused at synth
+   */
   readonly dnsNames?: string[];
   readonly issuer: CertificateIssuer;
   /** @default - cert-manager's default (90 days) */

@@ -149,7 +149,9 @@ export interface GatewayDeploymentProps {
    * @default - requests 100m CPU / 128Mi memory, limits 2000m CPU / 1024Mi memory (the chart's)
    */
   readonly resources?: {
+    /** @default - no CPU request or limit once `resources` is given */
     readonly cpu?: { readonly request?: Cpu; readonly limit?: Cpu };
+    /** @default - no memory request or limit once `resources` is given */
     readonly memory?: { readonly request?: Size; readonly limit?: Size };
   };
   /**

@@ -81,7 +81,9 @@ describe('VirtualService hosts and bindings', () => {
   test('"*" is only allowed when bound to gateways', () => {
     const { chart, api } = setup();
     new VirtualService(chart, 'routes', { hosts: ['*'] }).addHttpRoute({ to: [Destination.to(api)] });
-    expect(() => synthManifests(chart)).toThrow(/\[c\/routes\].*spec\.hosts\[0\]: "\*" is allowed only on VirtualServices bound to gateways/);
+    const found = findings(chart).filter((f) => f.severity === 'error');
+    expect(found.map((f) => [f.code, f.constructPath, f.field])).toEqual([['CKI1101', 'c/routes/Resource', 'spec.hosts[0]']]);
+    expect(found[0].message).toContain('not allowed on a VirtualService bound to the mesh');
   });
 
   test('a VirtualService without routes fails at synthesis', () => {

@@ -85,7 +85,7 @@ export interface AppGateway {
   readonly servicePorts?: number[];
   /** Gateway server ports: what the gateway listens on for HTTP and HTTPS. @default { http: 80, https: 443 } */
   readonly ports?: { readonly http?: number; readonly https?: number };
-  /** `namespace/name` of a Gateway resource outside the app, when `enabled` is false. */
+  /** `namespace/name` of a Gateway resource outside the app, when `enabled` is false. @default - none (required when enabled is false) */
   readonly existingGateway?: string;
   /**
    * Identity of the pods behind `existingGateway`, so the app's authorization can allow them.
