@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import * as lib from '../src';
+import { buildValuesApp, loadValues } from '../src/cli/values-app';
 import { PROJECT_ROOT } from './shared';
 
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
@@ -65,4 +66,16 @@ test('"Testing your configuration": the snippet runs once its elided constructs 
     .replace("import { IstioChart, synthManifests, findings, testApp } from 'cdk8s-istio';", "import { IstioChart, synthManifests, findings, testApp, VirtualService, Destination } from 'cdk8s-istio';")
     .replace('expect(manifests).toMatchSnapshot();', '');
   expect(() => run(filled)).not.toThrow();
+});
+
+test('"Values files": the values snippet renders without problems', () => {
+  const yamlBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const snippet = yamlBlocks.find((b) => b.includes('exposedApplications:'));
+  expect(snippet).toBeDefined();
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-readme-')), 'acme.yaml');
+  fs.writeFileSync(file, snippet!);
+  const built = buildValuesApp('acme', loadValues([file]));
+  expect(built.result.errors).toEqual([]);
+  const vs = built.result.render.objects.map((o) => o.manifest).find((m) => m.kind === 'VirtualService')!;
+  expect(((vs.spec as lib.Json).http as lib.Json[]).map((r) => r.name)).toEqual(['acme-api', 'acme-ui']);
 });
