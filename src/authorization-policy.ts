@@ -81,7 +81,7 @@ export interface AllowFromNamespacesOptions {
   /** Only this workload may be called. @default - every workload in `namespace` */
   readonly to?: IWorkloadRef;
   /** Namespace of the policy when `to` is not given. @default - the chart's namespace */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /** Limit what callers may ask for. @default - any operation */
   readonly operations?: Operation[];
 }

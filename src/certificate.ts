@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { Duration } from './duration';
 import { propError } from './errors';
 import { hostProblem } from './host';
-import { resolveNamespace } from './references';
+import { INamespaceRef, resolveNamespace } from './references';
 
 /** The cert-manager issuer that signs the certificate. */
 export class CertificateIssuer {
@@ -41,7 +41,7 @@ export interface CertificateProps {
   /** Object name. @default - the secret name */
   readonly name?: string;
   /** Must be the namespace of the gateway pods that use the Secret. @default - the chart's namespace */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /** The Secret cert-manager writes: the Gateway server's `credentialName`. */
   readonly secretName: string;
   /**

@@ -6,7 +6,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { propError } from './errors';
 import * as l1 from './l1';
-import { resolveNamespace } from './references';
+import { INamespaceRef, resolveNamespace } from './references';
 import {
   checkExportTo, dnsLabelProblem, DestinationTarget, Json, renderTrafficPolicy, resolveTarget,
 } from './routing-internal';
@@ -16,7 +16,7 @@ export interface DestinationRuleProps {
   /** Object name. @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /**
    * The host the rule applies to: a cdk8s-plus Service, a reference (a ServiceEntry, `ServiceRef`)
    * or a host string (short names resolve in the rule's namespace).

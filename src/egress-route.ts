@@ -11,7 +11,7 @@ import { propError } from './errors';
 import { hostProblem, portProblem } from './host';
 import { Match } from './http-match';
 import * as l1 from './l1';
-import { IGatewayRef, IGatewayWorkload, IServiceRef, resolveNamespace } from './references';
+import { IGatewayRef, IGatewayWorkload, INamespaceRef, IServiceRef, resolveNamespace } from './references';
 import { Destination } from './route-destination';
 import { dnsLabelProblem } from './routing-internal';
 import { PortProtocol, ServiceEntry } from './service-entry';
@@ -44,7 +44,7 @@ export interface EgressRouteProps {
   /** Base name of the objects. @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /** The external host, e.g. `api.example.com`. */
   readonly host: string;
   /** The egress gateway pods and their Service (an edge construct, or a reference to an installed one). */

@@ -10,13 +10,13 @@ import { Certificate } from './certificate';
 import { propError } from './errors';
 import { Server } from './gateway-server';
 import * as l1 from './l1';
-import { IGatewayRef, IGatewayWorkload, resolveNamespace } from './references';
+import { IGatewayRef, IGatewayWorkload, INamespaceRef, resolveNamespace } from './references';
 
 export interface GatewayProps {
   /** Object name. @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /** The gateway pods this Gateway configures; its selector is theirs. */
   readonly workload: IGatewayWorkload;
   /** More can be added with addServer(). @default - none */

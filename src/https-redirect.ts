@@ -15,7 +15,7 @@ import { Gateway } from './gateway';
 import { Server } from './gateway-server';
 import { hostProblem, portProblem } from './host';
 import * as l1 from './l1';
-import { IGatewayRef, IGatewayWorkload, IServiceRef, resolveNamespace } from './references';
+import { IGatewayRef, IGatewayWorkload, INamespaceRef, IServiceRef, resolveNamespace } from './references';
 
 /** Status codes a redirect may answer with. */
 export enum RedirectStatus {
@@ -32,7 +32,7 @@ export interface HttpsRedirectProps {
   /** Name of the HTTP Gateway and of the VirtualService. @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /** The gateway pods that receive plain HTTP. */
   readonly workload: IGatewayWorkload;
   /** Hostnames (FQDNs or `*.` wildcards) to redirect. */

@@ -6,7 +6,7 @@
 import { IConstruct } from 'constructs';
 import { propError } from './errors';
 import { DEFAULT_ROOT_NAMESPACE } from './analysis/rendered';
-import { IServiceRef, IWorkloadRef, resolveNamespace } from './references';
+import { INamespaceRef, IServiceRef, IWorkloadRef, resolveNamespace } from './references';
 
 export { DEFAULT_ROOT_NAMESPACE } from './analysis/rendered';
 
@@ -16,7 +16,7 @@ export interface PolicyScopeProps {
    * Namespace of the policy. A policy without a selector applies to every workload in it.
    * @default - the selector's namespace, the root namespace when `meshWide`, else the chart's namespace
    */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /**
    * Apply only to these pods. Their namespace becomes the policy's.
    * @default - every workload in the namespace (or the mesh)

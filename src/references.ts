@@ -68,8 +68,8 @@ export function principalOf(namespace: string, serviceAccount: string, trustDoma
  * The namespace an L2 construct's objects land in: the explicit one, else its chart's. L2
  * constructs need one because references to them are fully qualified.
  */
-export function resolveNamespace(scope: IConstruct, explicit?: string): string {
-  const ns = explicit ?? Chart.of(scope).namespace;
+export function resolveNamespace(scope: IConstruct, explicit?: string | INamespaceRef): string {
+  const ns = (typeof explicit === 'object' ? explicit.name : explicit) ?? Chart.of(scope).namespace;
   if (!ns) {
     return propError(scope, 'namespace', 'no namespace: the construct has none and neither does its chart',
       'pass `namespace` in the props or give the chart a namespace');

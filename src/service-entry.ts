@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { propError } from './errors';
 import { hostProblem, portProblem } from './host';
 import * as l1 from './l1';
-import { IServiceRef, resolveNamespace } from './references';
+import { INamespaceRef, IServiceRef, resolveNamespace } from './references';
 import { checkCount, checkExportTo, cidrProblem, dnsLabelProblem, isIp } from './routing-internal';
 
 /** Protocols Istio knows for a port. */
@@ -69,7 +69,7 @@ export interface ServiceEntryProps {
   /** Object name. @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /** FQDNs (or `*.example.com` with resolution NONE). */
   readonly hosts: string[];
   readonly ports: ServiceEntryPort[];

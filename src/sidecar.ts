@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { propError } from './errors';
 import { namespacedHostProblem, portProblem } from './host';
 import * as l1 from './l1';
-import { IServiceRef, IWorkloadRef, resolveNamespace } from './references';
+import { INamespaceRef, IServiceRef, IWorkloadRef, resolveNamespace } from './references';
 import { Json, kplusServiceHost } from './routing-internal';
 import { PortProtocol, ServiceEntry } from './service-entry';
 
@@ -40,7 +40,7 @@ export interface SidecarProps {
   /** Object name. @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /** Pods this Sidecar applies to. @default - every pod of the namespace (one such Sidecar per namespace) */
   readonly workloadSelector?: IWorkloadRef | Record<string, string>;
   /**

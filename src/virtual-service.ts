@@ -10,7 +10,7 @@ import { propError } from './errors';
 import { hostProblem } from './host';
 import { HttpRoute, HttpRouteProps } from './http-route';
 import * as l1 from './l1';
-import { IGatewayRef, IServiceRef, resolveNamespace } from './references';
+import { IGatewayRef, INamespaceRef, IServiceRef, resolveNamespace } from './references';
 import { checkExportTo, Json, kplusServiceHost, problemText } from './routing-internal';
 import { TcpRoute, TcpRouteProps } from './tcp-route';
 import { TlsRoute, TlsRouteProps } from './tls-route';
@@ -31,7 +31,7 @@ export interface VirtualServiceProps {
   /** Object name. @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace */
-  readonly namespace?: string;
+  readonly namespace?: string | INamespaceRef;
   /**
    * Hosts the routes apply to. Required unless `delegate` is true.
    * @default - none (only for delegates)

@@ -1,5 +1,6 @@
 import { Duration } from '../src/duration';
 import { hostProblem, namespacedHostProblem, portProblem } from '../src/host';
+import * as lib from '../src';
 import { principalOf, ServiceRef } from '../src/references';
 
 describe('Duration', () => {
@@ -82,5 +83,18 @@ describe('references', () => {
   test('SPIFFE principals', () => {
     expect(principalOf('istio-system', 'istio-ingressgateway')).toBe('cluster.local/ns/istio-system/sa/istio-ingressgateway');
     expect(principalOf('a', 'b', 'corp.example')).toBe('corp.example/ns/a/sa/b');
+  });
+});
+
+describe('namespaces given as references', () => {
+  test('constructs take a MeshNamespace wherever they take a namespace name', () => {
+    const chart = new lib.IstioChart(lib.testApp(), 'c');
+    const ns = new lib.MeshNamespace(chart, 'ns', { name: 'shop', injection: lib.InjectionMode.enabled() });
+    const dr = new lib.DestinationRule(chart, 'dr', { namespace: ns, host: 'api' });
+    new lib.VirtualService(chart, 'vs', { namespace: ns, hosts: ['api'] }).addHttpRoute({ to: [lib.Destination.to('api')] });
+    new lib.PeerAuthentication(chart, 'pa', { namespace: ns });
+    const manifests = lib.synthManifests(chart);
+    expect(dr.namespace).toBe('shop');
+    expect(manifests.filter((m) => m.kind !== 'Namespace').map((m) => (m.metadata as { namespace: string }).namespace)).toEqual(['shop', 'shop', 'shop']);
   });
 });
