@@ -118,9 +118,9 @@ describe('wrong values', () => {
     const out = path.join(dir, 'out');
     const r = cli('synth', '-f', values, '-o', out);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${values}:4:5: unknown key "exposedApplications.0.hots" (did you mean "hosts"?)`);
+    expect(r.stderr).toContain(`${values}:4:5: unknown key "exposedApplications[0].hots" (did you mean "hosts"?)`);
     // The real key is then missing too; that is reported at the entry.
-    expect(r.stderr).toContain(`${values}:2:5: exposedApplications.0: missing required key "hosts"`);
+    expect(r.stderr).toContain(`${values}:2:5: exposedApplications[0]: missing required key "hosts"`);
     expect(r.stderr).toContain('nothing was written');
     expect(fs.existsSync(out)).toBe(false);
   });
@@ -131,7 +131,7 @@ describe('wrong values', () => {
     const r = cli('synth', '-f', values, '--stdout');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`${values}:9:9: exposedApplications.0.backends.0.port: expected number`);
+    expect(r.stderr).toContain(`${values}:9:9: exposedApplications[0].backends[0].port: expected number`);
   });
 
   test('a value the pattern refuses is reported at that value', () => {

@@ -87,12 +87,33 @@ describe('checking values against the schema', () => {
     const merged = new MergedValues().addFile('v.yaml', 'backends:\n  - pathPrefix: /api\n').addSet('gateway.replicas=lots');
     expect(check.problems(merged).sort()).toEqual([
       '--set gateway.replicas=lots:1:1: gateway.replicas: expected integer',
-      'v.yaml:2:5: backends.0: missing required key "name"',
+      'v.yaml:2:5: backends[0]: missing required key "name"',
     ]);
   });
 
   test('suggestions only for near misses', () => {
     expect(suggest('hsots', ['hosts', 'enabled'])).toBe('hosts');
     expect(suggest('completely', ['hosts', 'enabled'])).toBeUndefined();
+  });
+});
+
+describe('friendlier messages', () => {
+  const check = new ValuesSchema({
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      replicas: { anyOf: [{ type: 'number' }, { type: 'object', properties: { min: { type: 'number' } }, additionalProperties: false }] },
+      list: { type: 'array', items: { type: 'object', properties: { a: { type: 'string' } } } },
+    },
+  });
+
+  test('a value fitting neither side of a union is one problem naming both types', () => {
+    expect(check.problems(new MergedValues().addFile('v.yaml', 'replicas: two\n'))).toEqual(['v.yaml:1:1: replicas: expected number or object']);
+  });
+
+  test('--set past the end of a list is refused with the list\'s length', () => {
+    const merged = new MergedValues().addFile('v.yaml', 'list:\n  - a: x\n  - a: y\n');
+    expect(() => merged.addSet('list[5].a=z')).toThrow('--set list[5].a=z: list has 2 entries; index 5 is past its end (use list[2] to add one)');
+    expect(merged.addSet('list[2].a=z').values).toEqual({ list: [{ a: 'x' }, { a: 'y' }, { a: 'z' }] });
   });
 });

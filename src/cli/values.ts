@@ -64,6 +64,18 @@ export class MergedValues {
     const keyPath = expression.slice(0, eq);
     const raw = expression.slice(eq + 1);
     const segments = parseSetPath(keyPath);
+    // An index past the end would leave holes in the list: say so instead of reporting each hole.
+    let current: unknown = this.values;
+    segments.forEach((seg, i) => {
+      if (typeof seg === 'number') {
+        const length = Array.isArray(current) ? current.length : 0;
+        if (seg > length) {
+          const list = dottedKeyPath(pointerOf(segments.slice(0, i)));
+          throw new ValuesError([`--set ${expression}: ${list} has ${length} entr${length === 1 ? 'y' : 'ies'}; index ${seg} is past its end (use ${list}[${length}] to add one)`]);
+        }
+      }
+      current = current && typeof current === 'object' ? (current as Record<string | number, unknown>)[seg] : undefined;
+    });
     const value = raw === '' ? '' : YAML.parse(raw) as unknown;
     let patch: unknown = value;
     for (let i = segments.length - 1; i >= 0; i--) {
@@ -188,6 +200,12 @@ function pointerOf(path: ReadonlyArray<string | number>): string {
   return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
+/** `/a/0/b` → `a[0].b`, the notation --set uses. */
+function dottedKeyPath(pointer: string): string {
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+}
+
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -272,13 +290,20 @@ export class ValuesSchema {
       if (deeper && typeOnly) {
         continue;
       }
+      // `number | { min, max }` fails twice on a string; say it once: "expected number or object".
+      const types = list.filter((e) => e.keyword === 'type');
+      if (types.length > 1) {
+        const merged = { ...types[0], params: { type: [...new Set(types.map((e) => String((e.params as { type: string }).type)))].join(' or ') } };
+        out.push(merged, ...list.filter((e) => e.keyword !== 'type'));
+        continue;
+      }
       out.push(...list);
     }
     return out.length > 0 ? out : errors;
   }
 
   private describe(e: ErrorObject): string {
-    const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+    const at = e.instancePath ? dottedKeyPath(e.instancePath) : '(top level)';
     switch (e.keyword) {
       case 'additionalProperties': {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
