@@ -5,7 +5,6 @@
  */
 import { Construct } from 'constructs';
 import { MeshContext } from '../analysis/mesh-context';
-import { PropError } from '../errors';
 import { GatewayWorkload } from '../gateway-workload';
 import { Workload } from '../workload';
 import { CanaryRelease, CanaryReleaseProps } from './canary-release';
@@ -139,8 +138,4 @@ export function valuesPointer(constructPath: string, field?: string): string | u
   }
   const parts = field.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
   return `${entry}/${parts.join('/')}`;
-}
-
-export function isPropError(e: unknown): e is PropError {
-  return e instanceof PropError;
 }
