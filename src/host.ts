@@ -99,3 +99,14 @@ export function wildcardCovers(pattern: string, host: string): boolean {
   const suffix = pattern.slice(1);
   return host.startsWith('*') ? host.slice(1).endsWith(suffix) : host.length > suffix.length && host.endsWith(suffix);
 }
+
+/** Why `name` is not a Kubernetes DNS label (subset, port and namespace names), or undefined. */
+export function dnsLabelProblem(name: string): string | undefined {
+  if (name.length === 0) {
+    return 'the name is empty';
+  }
+  if (name.length > 63) {
+    return 'the name is longer than 63 characters';
+  }
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) ? undefined : 'use lowercase letters, digits and inner hyphens only';
+}

@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { Duration } from './duration';
 import { propError } from './errors';
-import { CLUSTER_DOMAIN, fqdnIn, hostProblem, portProblem, wildcardCovers } from './host';
+import { CLUSTER_DOMAIN, dnsLabelProblem, fqdnIn, hostProblem, portProblem, wildcardCovers } from './host';
 import { IServiceRef } from './references';
 import type { Destination, HeaderOperation, HeaderOperations } from './route-destination';
 import type { L4MatchConditions } from './tcp-route';
@@ -18,7 +18,7 @@ export type Json = Record<string, unknown>;
 /** Something a route or policy can point at: a cdk8s-plus Service, a reference, or a host. */
 export type DestinationTarget = kplus.Service | IServiceRef | string;
 
-export { CLUSTER_DOMAIN, fqdnIn, wildcardCovers };
+export { CLUSTER_DOMAIN, dnsLabelProblem, fqdnIn, wildcardCovers };
 
 export interface ResolvedTarget {
   /** The host as written into the manifest. */
@@ -90,18 +90,6 @@ export function renderDuration(scope: IConstruct, field: string, d: Duration | u
   return d === undefined ? undefined : d.toIstio({ path: scope.node.path, field });
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Why `name` is not a Kubernetes DNS label (subset, port and namespace names), or undefined. */
-export function dnsLabelProblem(name: string): string | undefined {
-  if (name.length === 0) {
-    return 'the name is empty';
-  }
-  if (name.length > 63) {
-    return 'the name is longer than 63 characters';
-  }
-  return DNS_LABEL.test(name) ? undefined : 'use lowercase letters, digits and inner hyphens only';
-}
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

@@ -12,6 +12,16 @@ export interface RenderedObject {
   readonly chartPath: string;
 }
 
+/** The objects of a manifest list field; anything else (absent, malformed) reads as none. */
+export function objectsOf(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter((v): v is Json => !!v && typeof v === 'object' && !Array.isArray(v)) : [];
+}
+
+/** The strings of a manifest list field. */
+export function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
 export interface ObjectMeta {
   readonly name: string;
   readonly namespace?: string;

@@ -16,7 +16,7 @@ import { IServiceRef } from '../references';
 import { Destination } from '../route-destination';
 import { ClientTls } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
-import { dnsLabelProblem } from './common';
+import { patternNameProblem } from './common';
 
 /** One side of the release. */
 export interface ReleaseTrack {
@@ -43,7 +43,7 @@ export function validateCanarySplit(scope: Construct, field: string, split: Cana
     propError(scope, `${field}canaryWeight`, `${w} is not a whole percentage`, 'give a whole number from 0 to 100');
   }
   for (const track of ['stable', 'canary'] as const) {
-    const p = dnsLabelProblem(split[track].version);
+    const p = patternNameProblem(split[track].version);
     if (p) {
       propError(scope, `${field}${track}.version`, p, 'use a version such as v1');
     }

@@ -8,6 +8,7 @@ import { propError } from '../errors';
 import { InjectionMode } from '../injection';
 import { IMeshNamespaceRef, MeshNamespace } from '../mesh-namespace';
 import { byCodePoint } from '../ordering';
+import { dnsLabelProblem } from '../host';
 
 /** A namespace a pattern puts its objects in, and how its pods join the mesh. */
 export interface NamespaceValues {
@@ -87,9 +88,8 @@ export function durationFrom(scope: Construct, field: string, text: string | und
   return d;
 }
 
-/** A Kubernetes object name check for names patterns derive from values. */
-export function dnsLabelProblem(name: string): string | undefined {
-  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= 63
-    ? undefined
-    : `"${name}" is not a valid name (lowercase letters, digits and inner hyphens, at most 63 characters)`;
+/** A check of the names patterns derive object names from, quoting the name for values users. */
+export function patternNameProblem(name: string): string | undefined {
+  const problem = dnsLabelProblem(name);
+  return problem && `"${name}" is not a valid name: ${problem} (at most 63 characters)`;
 }

@@ -23,7 +23,7 @@ import { ClientTls } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
 import { Workload } from '../workload';
 import { addCanarySubsets, canaryRoutes, CanarySplit, validateCanarySplit } from './canary-release';
-import { byPrefixLengthDescending, dnsLabelProblem, durationFrom, meshNamespaceFrom, NamespaceValues, normalizePathPrefix } from './common';
+import { byPrefixLengthDescending, patternNameProblem, durationFrom, meshNamespaceFrom, NamespaceValues, normalizePathPrefix } from './common';
 import { EdgeRoute } from './edge-route';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 
@@ -173,7 +173,7 @@ export class ExposedApplication extends Construct {
 
   public constructor(scope: Construct, id: string, props: ExposedApplicationProps) {
     super(scope, id);
-    const nameProblem = dnsLabelProblem(props.name);
+    const nameProblem = patternNameProblem(props.name);
     if (nameProblem) {
       propError(this, 'name', nameProblem, 'use a short lowercase name such as shop');
     }

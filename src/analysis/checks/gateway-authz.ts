@@ -8,7 +8,7 @@
 import { defineCode, Severity } from '../finding';
 import { labelsMatch } from '../object-index';
 import { AppCheck } from '../registry';
-import { DEFAULT_ROOT_NAMESPACE, GK, Json, metaOf, RenderedObject } from '../rendered';
+import { DEFAULT_ROOT_NAMESPACE, GK, Json, metaOf, objectsOf, RenderedObject, stringsOf } from '../rendered';
 
 export const CKI4002 = defineCode('CKI4002', Severity.ERROR,
   'ALLOW policies on ingress gateway pods admit no request from outside the mesh');
@@ -17,24 +17,21 @@ export const CKI4002 = defineCode('CKI4002', Severity.ERROR,
 // itself, so requiring one still admits outside clients that present it.
 const IDENTITY_FIELDS = ['principals', 'namespaces', 'serviceAccounts'];
 
-function arr(v: unknown): Json[] {
-  return Array.isArray(v) ? v as Json[] : [];
-}
 
 /** Whether some rule of an ALLOW policy can match a request with no peer identity. */
 function admitsAnonymous(spec: Json): boolean {
-  return arr(spec.rules).some((rule) => {
-    const from = arr(rule.from);
+  return objectsOf(spec.rules).some((rule) => {
+    const from = objectsOf(rule.from);
     return from.length === 0 || from.some((f) => {
       const source = (f.source ?? {}) as Json;
-      return !IDENTITY_FIELDS.some((k) => arr(source[k]).length > 0);
+      return !IDENTITY_FIELDS.some((k) => stringsOf(source[k]).length > 0);
     });
   });
 }
 
 function appliesTo(policy: RenderedObject, labels: Readonly<Record<string, string>>): boolean {
   const spec = (policy.manifest.spec ?? {}) as Json;
-  if (spec.targetRef || arr(spec.targetRefs).length > 0) {
+  if (spec.targetRef || objectsOf(spec.targetRefs).length > 0) {
     return false;
   }
   const selector = (spec.selector as Json | undefined)?.matchLabels as Record<string, string> | undefined;
@@ -65,7 +62,7 @@ const closedIngressGateway: AppCheck = {
     // that does not require Istio mTLS.
     for (const gw of ctx.index.byGroupKind(GK.Gateway)) {
       const spec = (gw.manifest.spec ?? {}) as Json;
-      const external = arr(spec.servers).some((s) => ((s.tls as Json | undefined)?.mode) !== 'ISTIO_MUTUAL');
+      const external = objectsOf(spec.servers).some((s) => ((s.tls as Json | undefined)?.mode) !== 'ISTIO_MUTUAL');
       const selector = (spec.selector ?? {}) as Record<string, string>;
       if (!external || Object.keys(selector).length === 0) {
         continue;

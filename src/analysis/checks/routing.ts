@@ -11,7 +11,7 @@ import { IST0101, IST0109, IST0118, IST0128, IST0130, IST0131, IST0132, IST0140 
 import { defineCode, Severity } from '../finding';
 import { ObjectIndex } from '../object-index';
 import { AppCheck, ObjectCheck } from '../registry';
-import { GK, Json, metaOf, RenderedObject } from '../rendered';
+import { GK, Json, metaOf, objectsOf, RenderedObject, stringsOf } from '../rendered';
 import { fqdnIn, wildcardCovers } from '../../host';
 
 /**
@@ -34,13 +34,6 @@ export const CKI3002 = defineCode('CKI3002', Severity.WARNING,
 
 const MESH = 'mesh';
 
-function arr(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter((v): v is Json => !!v && typeof v === 'object') : [];
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
 
 function overlaps(a: string, b: string): boolean {
   return wildcardCovers(a, b) || wildcardCovers(b, a);
@@ -65,17 +58,17 @@ interface VsView {
 
 function vsView(obj: RenderedObject, index: ObjectIndex): VsView {
   const spec = (obj.manifest.spec ?? {}) as Json;
-  const gateways = strings(spec.gateways);
+  const gateways = stringsOf(spec.gateways);
   return {
     obj,
     namespace: index.namespaceOf(obj),
-    hosts: strings(spec.hosts),
+    hosts: stringsOf(spec.hosts),
     gateways,
     meshBound: gateways.length === 0 || gateways.includes(MESH),
-    http: arr(spec.http),
-    tcp: arr(spec.tcp),
-    tls: arr(spec.tls),
-    exportTo: strings(spec.exportTo),
+    http: objectsOf(spec.http),
+    tcp: objectsOf(spec.tcp),
+    tls: objectsOf(spec.tls),
+    exportTo: stringsOf(spec.exportTo),
   };
 }
 
@@ -104,7 +97,7 @@ interface DestinationRef {
 function destinationsOf(v: VsView): DestinationRef[] {
   const out: DestinationRef[] = [];
   v.http.forEach((route, i) => {
-    arr(route.route).forEach((r, j) => {
+    objectsOf(route.route).forEach((r, j) => {
       if (r.destination && typeof r.destination === 'object') {
         out.push({ field: `spec.http[${i}].route[${j}].destination`, destination: r.destination as Json, kind: 'route' });
       }
@@ -112,14 +105,14 @@ function destinationsOf(v: VsView): DestinationRef[] {
     if (route.mirror && typeof route.mirror === 'object') {
       out.push({ field: `spec.http[${i}].mirror`, destination: route.mirror as Json, kind: 'mirror' });
     }
-    arr(route.mirrors).forEach((m, k) => {
+    objectsOf(route.mirrors).forEach((m, k) => {
       if (m.destination && typeof m.destination === 'object') {
         out.push({ field: `spec.http[${i}].mirrors[${k}].destination`, destination: m.destination as Json, kind: 'mirror' });
       }
     });
   });
   for (const [key, routes] of [['tcp', v.tcp], ['tls', v.tls]] as const) {
-    routes.forEach((route, i) => arr(route.route).forEach((r, j) => {
+    routes.forEach((route, i) => objectsOf(route.route).forEach((r, j) => {
       if (r.destination && typeof r.destination === 'object') {
         out.push({ field: `spec.${key}[${i}].route[${j}].destination`, destination: r.destination as Json, kind: 'route' });
       }
@@ -135,8 +128,8 @@ function destinationsOf(v: VsView): DestinationRef[] {
 /** Hosts a Gateway offers to VirtualServices in `vsNamespace` (istioctl's namespace rules). */
 function gatewayHostsFor(gateway: RenderedObject, gatewayNs: string, vsNamespace: string): string[] {
   const out: string[] = [];
-  for (const server of arr((gateway.manifest.spec as Json | undefined)?.servers)) {
-    for (const h of strings(server.hosts)) {
+  for (const server of objectsOf((gateway.manifest.spec as Json | undefined)?.servers)) {
+    for (const h of stringsOf(server.hosts)) {
       const slash = h.indexOf('/');
       if (slash < 0) {
         out.push(h.toLowerCase());
@@ -173,7 +166,7 @@ const vsGateways: ObjectCheck = {
       }
     });
     for (const [key, routes] of [['http', v.http], ['tcp', v.tcp], ['tls', v.tls]] as const) {
-      routes.forEach((route, i) => arr(route.match).forEach((m, j) => strings(m.gateways).forEach((ref, k) => {
+      routes.forEach((route, i) => objectsOf(route.match).forEach((m, j) => stringsOf(m.gateways).forEach((ref, k) => {
         if (!known(ref)) {
           report(ref, `spec.${key}[${i}].match[${j}].gateways[${k}]`);
         }
@@ -256,7 +249,7 @@ function subsetIndex(index: ObjectIndex): SubsetIndex {
         continue;
       }
       const host = fqdnIn(spec.host.toLowerCase(), index.namespaceOf(dr));
-      const names = arr(spec.subsets).map((s) => s.name).filter((n): n is string => typeof n === 'string');
+      const names = objectsOf(spec.subsets).map((s) => s.name).filter((n): n is string => typeof n === 'string');
       if (host.startsWith('*')) {
         wildcard.push({ host, subsets: new Set(names) });
         continue;
@@ -351,7 +344,7 @@ const vsUnreachable: ObjectCheck = {
     let catchAll: number | undefined;
     const seen = new Map<string, number>();
     v.http.forEach((route, i) => {
-      const matches = arr(route.match);
+      const matches = objectsOf(route.match);
       if (catchAll !== undefined) {
         ctx.report(obj, {
           code: IST0130.code,
@@ -552,7 +545,7 @@ const gatewayPathOverlaps: AppCheck = {
         if (route.delegate) {
           return;
         }
-        const matches = arr(route.match);
+        const matches = objectsOf(route.match);
         const list: Array<{ m: Json | undefined; field: string }> = matches.length > 0
           ? matches.map((m, j) => ({ m, field: `spec.http[${i}].match[${j}].uri` }))
           : [{ m: undefined, field: `spec.http[${i}]` }];
@@ -561,7 +554,7 @@ const gatewayPathOverlaps: AppCheck = {
           if (!p) {
             continue;
           }
-          const own = m ? strings(m.gateways) : [];
+          const own = m ? stringsOf(m.gateways) : [];
           const gws = own.length > 0 ? own.filter((g) => g !== MESH).map((g) => gatewayKey(g, v.namespace)) : vsGateways;
           for (const gw of new Set(gws)) {
             for (const h of new Set(v.hosts.map((x) => fqdnIn(x.toLowerCase(), v.namespace)))) {
@@ -655,13 +648,13 @@ const drCaCertificates: ObjectCheck = {
         return;
       }
       check((p as Json).tls, `${prefix}.tls`, where);
-      arr((p as Json).portLevelSettings).forEach((pl, i) => {
+      objectsOf((p as Json).portLevelSettings).forEach((pl, i) => {
         const port = (pl.port as Json | undefined)?.number;
         check(pl.tls, `${prefix}.portLevelSettings[${i}].tls`, `${where} port ${String(port)}`);
       });
     };
     policy(spec.trafficPolicy, 'spec.trafficPolicy', '');
-    arr(spec.subsets).forEach((s, i) => policy(s.trafficPolicy, `spec.subsets[${i}].trafficPolicy`, ` subset ${String(s.name)}`));
+    objectsOf(spec.subsets).forEach((s, i) => policy(s.trafficPolicy, `spec.subsets[${i}].trafficPolicy`, ` subset ${String(s.name)}`));
   },
 };
 
@@ -694,7 +687,7 @@ const servicePortNames: ObjectCheck = {
     if (spec.type === 'ExternalName') {
       return;
     }
-    arr(spec.ports).forEach((p, i) => {
+    objectsOf(spec.ports).forEach((p, i) => {
       if (typeof p.appProtocol === 'string' && p.appProtocol) {
         return;
       }

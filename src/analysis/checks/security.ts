@@ -5,7 +5,7 @@
 import { IST0101 } from '../codes';
 import { defineCode, Severity } from '../finding';
 import { ObjectCheck } from '../registry';
-import { DEFAULT_ROOT_NAMESPACE, GK, Json } from '../rendered';
+import { DEFAULT_ROOT_NAMESPACE, GK, Json, objectsOf, stringsOf } from '../rendered';
 
 /**
  * An error, not a warning: istiod cannot build the external authorizer for an unknown
@@ -19,13 +19,6 @@ export const CKI4001 = defineCode('CKI4001', Severity.ERROR, 'CUSTOM authorizati
  */
 const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', DEFAULT_ROOT_NAMESPACE]);
 
-function asObjects(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter((v): v is Json => !!v && typeof v === 'object' && !Array.isArray(v)) : [];
-}
-
-function asStrings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
 
 /**
  * IST0101, as istioctl's authorization analyzer: a source (not)namespace that does not exist.
@@ -37,11 +30,11 @@ const sourceNamespaceKnown: ObjectCheck = {
   groupKinds: [GK.AuthorizationPolicy],
   check(obj, ctx) {
     const spec = (obj.manifest.spec ?? {}) as Json;
-    asObjects(spec.rules).forEach((rule, i) => {
-      asObjects(rule.from).forEach((from, j) => {
+    objectsOf(spec.rules).forEach((rule, i) => {
+      objectsOf(rule.from).forEach((from, j) => {
         const source = (from.source ?? {}) as Json;
         for (const field of ['namespaces', 'notNamespaces']) {
-          asStrings(source[field]).forEach((ns, k) => {
+          stringsOf(source[field]).forEach((ns, k) => {
             if (ns.includes('*') || BUILT_IN_NAMESPACES.has(ns) || ctx.index.namespaceKnown(ns)) {
               return;
             }
