@@ -10,6 +10,7 @@ import {
 import { IstioChart } from '../src/istio-chart';
 import * as l1 from '../src/l1';
 import { findings, synthManifests, testApp } from '../src/testing';
+import { quickstartApp } from './fixtures/quickstart';
 
 type Json = Record<string, unknown>;
 
@@ -66,39 +67,9 @@ describe('the schema artefact as ajv sees it', () => {
 
 describe('strict schema validation of Istio objects', () => {
   test('a typical storefront written with L1 classes has no schema or CEL findings', () => {
-    const chart = new IstioChart(testApp(), 'shop', { namespace: 'shop' });
-    new l1.Gateway(chart, 'gateway', {
-      metadata: { name: 'shop-gateway' },
-      spec: {
-        selector: { istio: 'ingressgateway' },
-        servers: [{
-          port: { number: 443, name: 'https', protocol: 'HTTPS' },
-          hosts: ['shop.example.com'],
-          tls: { mode: l1.GatewaySpecServersTlsMode.SIMPLE, credentialName: 'shop-example-com-tls', minProtocolVersion: l1.GatewaySpecServersTlsMinProtocolVersion.TLSV1_UNDERSCORE_2 },
-        }],
-      },
-    });
-    new l1.VirtualService(chart, 'routes', {
-      metadata: { name: 'shop' },
-      spec: {
-        hosts: ['shop.example.com'],
-        gateways: ['shop/shop-gateway'],
-        http: [
-          { name: 'api', match: [{ uri: { prefix: '/api/' } }], route: [{ destination: { host: 'api.shop.svc.cluster.local', subset: 'v1', port: { number: 8080 } } }], timeout: '10s' },
-          { name: 'frontend', route: [{ destination: { host: 'frontend.shop.svc.cluster.local', port: { number: 80 } } }] },
-        ],
-      },
-    });
-    new l1.DestinationRule(chart, 'api', { metadata: { name: 'api' }, spec: { host: 'api.shop.svc.cluster.local', subsets: [{ name: 'v1', labels: { version: 'v1' } }] } });
-    new l1.AuthorizationPolicy(chart, 'allow', {
-      metadata: { name: 'allow-ingress-to-api' },
-      spec: {
-        selector: { matchLabels: { app: 'api' } },
-        action: l1.AuthorizationPolicySpecAction.ALLOW,
-        rules: [{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }] }],
-      },
-    });
-    expect(findings(chart).filter((f) => /^CKI1/.test(f.code))).toEqual([]);
+    const app = quickstartApp(testApp());
+    expect(app.charts.flatMap((c) => c.node.findAll()).filter((c) => c instanceof ApiObject)).toHaveLength(5);
+    expect(findings(app).filter((f) => /^CKI1/.test(f.code))).toEqual([]);
   });
 
   test('an unknown field is refused with its path and the likely intended name', () => {
