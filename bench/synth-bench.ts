@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { analyze } from '../src/analysis/engine';
 import { defaultRegistry } from '../src/analysis/checks';
-import { MeshContext } from '../src/analysis/mesh-context';
+import { MeshContext } from '../src/mesh-context';
 import { CheckRegistry, ObjectCheck } from '../src/analysis/registry';
 import { groupKindOf } from '../src/analysis/rendered';
 import { IstioApp } from '../src/istio-app';

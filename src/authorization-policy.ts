@@ -1,32 +1,35 @@
 /**
  * AuthorizationPolicy: who may call a workload, a namespace or the whole mesh, and how.
  */
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AuthorizationRule, Condition, PolicyFieldProblem, Operation, Source } from './authorization-rule';
-import { propError } from './errors';
+import { AuthorizationRule, Condition, Operation, Source } from './authorization-rule';
 import * as l1 from './l1';
-import { PolicyScopeProps, PolicyTargetRef, renderSelector, resolvePolicyScope } from './policy-scope';
+import { checkTargetRefs, PolicyScopeProps, PolicyTargetRef, renderSelector, resolvePolicyScope } from './policy-scope';
 import { IGatewayWorkload, INamespaceRef, IWorkloadRef, principalOf } from './references';
+import { ResourceMetadata, IstioResource } from './resource';
+import { check, checkAll, FieldProblem } from './validation';
+
+type AuthorizationPolicySpec = l1.Wire<l1.AuthorizationPolicySpec>;
+type Action = NonNullable<AuthorizationPolicySpec['action']>;
 
 /** What a matching request gets. */
 export class PolicyAction {
   /** Let matching requests through. Once any ALLOW policy applies to a workload, everything else is denied. */
-  public static readonly ALLOW = new PolicyAction(l1.AuthorizationPolicySpecAction.ALLOW);
+  public static readonly ALLOW = new PolicyAction('ALLOW');
   /** Refuse matching requests; evaluated before ALLOW policies. */
-  public static readonly DENY = new PolicyAction(l1.AuthorizationPolicySpecAction.DENY);
+  public static readonly DENY = new PolicyAction('DENY');
   /** Mark matching requests for auditing; never changes whether they are allowed. */
-  public static readonly AUDIT = new PolicyAction(l1.AuthorizationPolicySpecAction.AUDIT);
+  public static readonly AUDIT = new PolicyAction('AUDIT');
 
   /**
    * Delegate the decision for matching requests to an external authorizer: an extension
    * provider declared in meshConfig (`extensionProviders[].name`). Evaluated first.
    */
   public static custom(provider: string): PolicyAction {
-    return new PolicyAction(l1.AuthorizationPolicySpecAction.CUSTOM, provider);
+    return new PolicyAction('CUSTOM', provider);
   }
 
-  private constructor(public readonly action: l1.AuthorizationPolicySpecAction, public readonly provider?: string) {}
+  private constructor(public readonly action: Action, public readonly provider?: string) {}
 }
 
 export interface AuthorizationPolicyProps extends PolicyScopeProps {
@@ -52,6 +55,8 @@ export interface AuthorizationPolicyProps extends PolicyScopeProps {
 export interface AllowNothingOptions {
   /** Object name. @default - the construct id */
   readonly name?: string;
+  /** @default - none */
+  readonly metadata?: ResourceMetadata;
   /** @default - the chart's namespace */
   readonly namespace?: string | INamespaceRef;
   /** Close only these pods instead of the whole namespace. @default - every workload in the namespace */
@@ -62,6 +67,8 @@ export interface AllowNothingOptions {
 export interface AllowFromIngressGatewayOptions {
   /** Object name. @default - the construct id */
   readonly name?: string;
+  /** @default - none */
+  readonly metadata?: ResourceMetadata;
   /** The ingress gateway pods; their service account is the principal allowed. */
   readonly gateway: IGatewayWorkload;
   /** The workload the gateway may call; the policy lands in its namespace. */
@@ -76,6 +83,8 @@ export interface AllowFromIngressGatewayOptions {
 export interface AllowFromNamespacesOptions {
   /** Object name. @default - the construct id */
   readonly name?: string;
+  /** @default - none */
+  readonly metadata?: ResourceMetadata;
   /** Namespaces whose workloads may call. */
   readonly namespaces: Array<string | INamespaceRef>;
   /** Only this workload may be called. @default - every workload in `namespace` */
@@ -90,6 +99,8 @@ export interface AllowFromNamespacesOptions {
 export interface AllowFromWorkloadsOptions {
   /** Object name. @default - the construct id */
   readonly name?: string;
+  /** @default - none */
+  readonly metadata?: ResourceMetadata;
   /** The callers; each must have a service account. */
   readonly from: IWorkloadRef[];
   /** The workload they may call; the policy lands in its namespace. */
@@ -119,7 +130,7 @@ function customForbiddenKey(key: string): boolean {
  * `Condition`. For the usual cases use the static helpers: `allowNothing`,
  * `allowFromIngressGateway`, `allowFromNamespaces`, `allowFromWorkloads`.
  */
-export class AuthorizationPolicy extends Construct {
+export class AuthorizationPolicy extends IstioResource<AuthorizationPolicySpec> {
   /**
    * The policy that closes a namespace (or one workload): an ALLOW policy with no rules, which
    * turns on deny-by-default and allows nothing, rendered as Istio's documented `spec: {}`.
@@ -129,8 +140,7 @@ export class AuthorizationPolicy extends Construct {
    * changes the default; any other ALLOW policy still lets its requests through.
    */
   public static allowNothing(scope: Construct, id: string, options: AllowNothingOptions = {}): AuthorizationPolicy {
-    const namespace = options.namespace === undefined ? undefined : typeof options.namespace === 'string' ? options.namespace : options.namespace.name;
-    return new AuthorizationPolicy(scope, id, { name: options.name, namespace, selector: options.selector });
+    return new AuthorizationPolicy(scope, id, { name: options.name, metadata: options.metadata, namespace: options.namespace, selector: options.selector });
   }
 
   /**
@@ -140,16 +150,18 @@ export class AuthorizationPolicy extends Construct {
   public static allowFromIngressGateway(scope: Construct, id: string, options: AllowFromIngressGatewayOptions): AuthorizationPolicy {
     const gw = options.gateway;
     if (!gw.serviceAccountName) {
-      propError(`${scope.node.path}/${id}`, 'spec.rules[0].from[0].source.principals',
-        `the gateway workload in namespace ${gw.namespace} has no serviceAccountName, so its identity is unknown`,
-        'set serviceAccountName on the IGatewayWorkload (istio-ingressgateway-service-account for the default Helm install)');
+      check(`${scope.node.path}/${id}`, 'spec.rules[0].from[0].source.principals', {
+        problem: `the gateway workload in namespace ${gw.namespace} has no serviceAccountName, so its identity is unknown`,
+        fix: 'set serviceAccountName on the IGatewayWorkload (istio-ingressgateway-service-account for the default Helm install)',
+      });
     }
     return new AuthorizationPolicy(scope, id, {
       name: options.name,
+      metadata: options.metadata,
       selector: options.to,
       action: PolicyAction.ALLOW,
       rules: [{
-        from: [Source.principals(principalOf(gw.namespace, gw.serviceAccountName, options.trustDomain))],
+        from: [Source.principals(principalOf(gw.namespace, gw.serviceAccountName!, options.trustDomain))],
         to: options.operations,
       }],
     });
@@ -159,6 +171,7 @@ export class AuthorizationPolicy extends Construct {
   public static allowFromNamespaces(scope: Construct, id: string, options: AllowFromNamespacesOptions): AuthorizationPolicy {
     return new AuthorizationPolicy(scope, id, {
       name: options.name,
+      metadata: options.metadata,
       selector: options.to,
       namespace: options.to ? undefined : options.namespace,
       action: PolicyAction.ALLOW,
@@ -170,22 +183,22 @@ export class AuthorizationPolicy extends Construct {
   public static allowFromWorkloads(scope: Construct, id: string, options: AllowFromWorkloadsOptions): AuthorizationPolicy {
     const from = options.from.map((w, i) => {
       if (!w.serviceAccountName) {
-        propError(`${scope.node.path}/${id}`, `spec.rules[0].from[0].source.principals[${i}]`,
-          `the caller in namespace ${w.namespace} has no service account, so it has no identity to allow`,
-          'give the caller a dedicated ServiceAccount and pass serviceAccountName');
+        check(`${scope.node.path}/${id}`, `spec.rules[0].from[0].source.principals[${i}]`, {
+          problem: `the caller in namespace ${w.namespace} has no service account, so it has no identity to allow`,
+          fix: 'give the caller a dedicated ServiceAccount and pass serviceAccountName',
+        });
       }
-      return principalOf(w.namespace, w.serviceAccountName, options.trustDomain);
+      return principalOf(w.namespace, w.serviceAccountName!, options.trustDomain);
     });
     return new AuthorizationPolicy(scope, id, {
       name: options.name,
+      metadata: options.metadata,
       selector: options.to,
       action: PolicyAction.ALLOW,
       rules: [{ from: [Source.principals(...from)], to: options.operations }],
     });
   }
 
-  public readonly name: string;
-  public readonly namespace: string;
   public readonly action: PolicyAction;
   /** The pods the policy applies to. @default - the whole namespace, the mesh, or the targets */
   public readonly selector?: IWorkloadRef;
@@ -193,47 +206,40 @@ export class AuthorizationPolicy extends Construct {
   private readonly rules: AuthorizationRule[] = [];
 
   public constructor(scope: Construct, id: string, props: AuthorizationPolicyProps = {}) {
-    super(scope, id);
-    this.name = props.name ?? id;
+    const targetRefs = props.targetRefs ?? [];
+    const resolved = resolvePolicyScope(`${scope.node.path}/${id}`, scope, props, targetRefs);
+    super(scope, id, { ...props, namespace: resolved.namespace }, l1.AuthorizationPolicy.GVK);
     this.action = props.action ?? PolicyAction.ALLOW;
-    this.targetRefs = props.targetRefs ?? [];
-    const resolved = resolvePolicyScope(this, props, this.targetRefs);
-    this.namespace = resolved.namespace;
+    this.targetRefs = targetRefs;
     this.selector = resolved.selector;
-    if (this.action.action === l1.AuthorizationPolicySpecAction.CUSTOM && !this.action.provider?.trim()) {
-      propError(this, 'spec.provider.name', 'a CUSTOM policy needs an extension provider name', 'pass the meshConfig extensionProviders name to PolicyAction.custom()');
+    checkTargetRefs(this, this.namespace, targetRefs);
+    if (this.action.action === 'CUSTOM' && !this.action.provider?.trim()) {
+      check(this, 'spec.provider.name', { problem: 'a CUSTOM policy needs an extension provider name', fix: 'pass the meshConfig extensionProviders name to PolicyAction.custom()' });
     }
     for (const rule of props.rules ?? []) {
       this.addRule(rule);
     }
-
-    this.node.addValidation({
-      validate: () => {
-        const a = this.action.action;
-        if (this.rules.length === 0 && (a === l1.AuthorizationPolicySpecAction.DENY || a === l1.AuthorizationPolicySpecAction.CUSTOM)) {
-          return [`spec.rules: a ${a} policy without rules never matches a request, so it does nothing (fix: add a rule; an empty rule {} matches every request)`];
-        }
-        return [];
-      },
-    });
-
-    new l1.AuthorizationPolicy(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => this.renderSpec() }) as unknown as l1.AuthorizationPolicySpec,
+    this.addLateCheck((): FieldProblem[] => {
+      const a = this.action.action;
+      return this.rules.length === 0 && (a === 'DENY' || a === 'CUSTOM') ? [{
+        field: 'spec.rules',
+        problem: `a ${a} policy without rules never matches a request, so it does nothing`,
+        fix: 'add a rule; an empty rule {} matches every request',
+      }] : [];
     });
   }
 
   /** Add a rule; a request matching any rule gets the policy's action. */
   public addRule(rule: AuthorizationRule): this {
     const base = `spec.rules[${this.rules.length}]`;
-    const fail = (field: string, p: { problem: string; fix: string }) => propError(this, `${base}.${field}`, p.problem, p.fix);
-    const custom = this.action.action === l1.AuthorizationPolicySpecAction.CUSTOM;
+    const fail = (field: string, p: { problem: string; fix: string }) => check(this, `${base}.${field}`, p);
+    const custom = this.action.action === 'CUSTOM';
 
     if (rule.from && rule.from.length === 0) {
       fail('from', { problem: 'the list is empty', fix: 'leave `from` out to match any source' });
     }
     (rule.from ?? []).forEach((source, j) => {
-      report(source.validate(), (p) => fail(`from[${j}].source.${p.field}`, p));
+      checkAll(this, `${base}.from[${j}].source`, source.validate());
       if (custom) {
         for (const field of Object.keys(source.render())) {
           if (CUSTOM_FORBIDDEN_SOURCE_FIELDS.has(field)) {
@@ -248,9 +254,9 @@ export class AuthorizationPolicy extends Construct {
     if (rule.to && rule.to.length === 0) {
       fail('to', { problem: 'the list is empty', fix: 'leave `to` out to match any operation' });
     }
-    (rule.to ?? []).forEach((op, j) => report(op.validate(), (p) => fail(`to[${j}].operation.${p.field}`, p)));
+    (rule.to ?? []).forEach((op, j) => checkAll(this, `${base}.to[${j}].operation`, op.validate()));
     (rule.when ?? []).forEach((cond, j) => {
-      report(cond.validate(), (p) => fail(`when[${j}].${p.field}`, p));
+      checkAll(this, `${base}.when[${j}]`, cond.validate());
       if (custom && customForbiddenKey(cond.key)) {
         fail(`when[${j}].key`, {
           problem: `${cond.key} is not supported with the CUSTOM action`,
@@ -262,7 +268,7 @@ export class AuthorizationPolicy extends Construct {
     return this;
   }
 
-  private renderSpec(): l1.AuthorizationPolicySpec {
+  protected renderSpec(): AuthorizationPolicySpec {
     const allowNothing = this.action === PolicyAction.ALLOW && this.rules.length === 0;
     return {
       selector: renderSelector(this.selector),
@@ -276,13 +282,7 @@ export class AuthorizationPolicy extends Construct {
   }
 }
 
-function report(problems: PolicyFieldProblem[], fail: (p: PolicyFieldProblem) => void): void {
-  if (problems.length > 0) {
-    fail(problems[0]);
-  }
-}
-
-function renderRule(rule: AuthorizationRule): l1.AuthorizationPolicySpecRules {
+function renderRule(rule: AuthorizationRule): NonNullable<AuthorizationPolicySpec['rules']>[number] {
   return {
     from: rule.from?.map((s: Source) => ({ source: s.render() })),
     to: rule.to?.map((o: Operation) => ({ operation: o.render() })),

@@ -4,16 +4,15 @@
  * policy validates them when they are added, so errors can name the construct and the exact
  * field (`spec.rules[1].from[0].source.ipBlocks[2]`).
  */
-import { isIP } from 'net';
-import { portProblem } from './host';
 import { INamespaceRef, IWorkloadRef, principalOf } from './references';
+import { namespaceName } from './resource';
+import { cidrProblem, dnsLabelProblem, FieldProblem, portProblem, Problem } from './validation';
 
-/** A problem found in a value object, with the field relative to the object that holds it. */
-export interface PolicyFieldProblem {
-  readonly field: string;
-  readonly problem: string;
-  readonly fix: string;
-}
+/**
+ * A problem found in a value object, with the field relative to the object that holds it.
+ * @deprecated use FieldProblem
+ */
+export type PolicyFieldProblem = FieldProblem;
 
 type SourceField =
   | 'principals' | 'notPrincipals'
@@ -30,9 +29,9 @@ type SourceField =
  */
 function andFields<F extends string>(
   order: readonly F[], mine: Partial<Record<F, string[]>>, theirs: Partial<Record<F, string[]>>, what: 'source' | 'operation',
-): { fields: Partial<Record<F, string[]>>; problems: PolicyFieldProblem[] } {
+): { fields: Partial<Record<F, string[]>>; problems: FieldProblem[] } {
   const fields: Partial<Record<F, string[]>> = { ...mine };
-  const problems: PolicyFieldProblem[] = [];
+  const problems: FieldProblem[] = [];
   for (const f of order) {
     const values = theirs[f];
     if (!values) {
@@ -72,10 +71,6 @@ const SOURCE_FIELDS: readonly SourceField[] = [
 /** What a Source renders to: `rules[].from[].source`. */
 export type SourceSpec = Partial<Record<SourceField, string[]>>;
 
-function namespaceName(ns: string | INamespaceRef): string {
-  return typeof ns === 'string' ? ns : ns.name;
-}
-
 /**
  * Where a request comes from. Lists inside one field are alternatives (any may match); fields
  * combined with `and()` must all match. Several sources in one rule's `from` are alternatives.
@@ -95,7 +90,7 @@ export class Source {
    * `cluster.local` trust domain (use `principals(principalOf(ns, sa, domain))` for another).
    */
   public static workloads(...workloads: IWorkloadRef[]): Source {
-    const problems: PolicyFieldProblem[] = [];
+    const problems: FieldProblem[] = [];
     const principals: string[] = [];
     workloads.forEach((w, i) => {
       if (!w.serviceAccountName) {
@@ -161,7 +156,7 @@ export class Source {
   }
 
   private static accounts(field: 'serviceAccounts' | 'notServiceAccounts', accounts: Array<string | IWorkloadRef>): Source {
-    const problems: PolicyFieldProblem[] = [];
+    const problems: FieldProblem[] = [];
     const values = accounts.map((a, i) => {
       if (typeof a === 'string') {
         return a;
@@ -179,7 +174,7 @@ export class Source {
     return new Source({ [field]: values }, problems);
   }
 
-  private constructor(private readonly fields: SourceSpec, private readonly problems: readonly PolicyFieldProblem[] = []) {}
+  private constructor(private readonly fields: SourceSpec, private readonly problems: readonly FieldProblem[] = []) {}
 
   /**
    * A source that matches only when this one and `other` both do. The same field may not be
@@ -196,7 +191,7 @@ export class Source {
   }
 
   /** Problems, with fields relative to `source`. */
-  public validate(): PolicyFieldProblem[] {
+  public validate(): FieldProblem[] {
     const problems = [...this.problems];
     const fields = this.fields;
     for (const f of SOURCE_FIELDS) {
@@ -235,7 +230,7 @@ export class Source {
   }
 }
 
-function sourceValueProblem(field: SourceField, value: string): { problem: string; fix: string } | undefined {
+function sourceValueProblem(field: SourceField, value: string): Problem | undefined {
   if (value === '') {
     return { problem: 'the value is empty', fix: 'remove the empty value' };
   }
@@ -244,13 +239,10 @@ function sourceValueProblem(field: SourceField, value: string): { problem: strin
     case 'notIpBlocks':
     case 'remoteIpBlocks':
     case 'notRemoteIpBlocks':
-      return ipBlockProblem(value);
+      return cidrProblem(value);
     case 'namespaces':
     case 'notNamespaces':
-      if (!value.includes('*') && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
-        return { problem: `"${value}" is not a namespace name`, fix: 'use a lowercase DNS label such as shop' };
-      }
-      return undefined;
+      return value.includes('*') ? undefined : dnsLabelProblem(value, 'namespace name');
     case 'serviceAccounts':
     case 'notServiceAccounts':
       return serviceAccountProblem(value);
@@ -260,7 +252,7 @@ function sourceValueProblem(field: SourceField, value: string): { problem: strin
 }
 
 /** Istio accepts `name` (the policy's namespace) or `namespace/name`, without wildcards. */
-export function serviceAccountProblem(value: string): { problem: string; fix: string } | undefined {
+export function serviceAccountProblem(value: string): Problem | undefined {
   const fix = 'write namespace/serviceaccount, e.g. shop/frontend';
   if (value.includes('*')) {
     return { problem: `"${value}" contains a wildcard, which service accounts do not support`, fix };
@@ -271,23 +263,6 @@ export function serviceAccountProblem(value: string): { problem: string; fix: st
   const parts = value.split('/');
   if (parts.length > 2 || parts.some((p) => p === '')) {
     return { problem: `"${value}" is not a service account`, fix };
-  }
-  return undefined;
-}
-
-/** Why `value` is not an IP address or CIDR block, or undefined. */
-export function ipBlockProblem(value: string): { problem: string; fix: string } | undefined {
-  const fix = 'use an IP address (10.0.0.1) or a CIDR block (10.0.0.0/8)';
-  const slash = value.indexOf('/');
-  if (slash < 0) {
-    return isIP(value) ? undefined : { problem: `"${value}" is not an IP address`, fix };
-  }
-  const addr = value.slice(0, slash);
-  const bits = value.slice(slash + 1);
-  const family = isIP(addr);
-  const max = family === 6 ? 128 : 32;
-  if (family === 0 || !/^\d{1,3}$/.test(bits) || Number(bits) > max) {
-    return { problem: `"${value}" is not a CIDR block`, fix };
   }
   return undefined;
 }
@@ -348,7 +323,7 @@ export class Operation {
     return new Operation({ notHosts: hosts });
   }
 
-  private constructor(private readonly fields: OperationSpec, private readonly problems: readonly PolicyFieldProblem[] = []) {}
+  private constructor(private readonly fields: OperationSpec, private readonly problems: readonly FieldProblem[] = []) {}
 
   /** An operation that matches only when this one and `other` both do. */
   public and(other: Operation): Operation {
@@ -362,7 +337,7 @@ export class Operation {
   }
 
   /** Problems, with fields relative to `operation`. */
-  public validate(): PolicyFieldProblem[] {
+  public validate(): FieldProblem[] {
     const problems = [...this.problems];
     for (const f of OPERATION_FIELDS) {
       const values = this.fields[f];
@@ -384,16 +359,14 @@ export class Operation {
   }
 }
 
-function operationValueProblem(field: OperationField, value: string): { problem: string; fix: string } | undefined {
+function operationValueProblem(field: OperationField, value: string): Problem | undefined {
   if (value === '') {
     return { problem: 'the value is empty', fix: 'remove the empty value' };
   }
   switch (field) {
     case 'ports':
-    case 'notPorts': {
-      const problem = portProblem(Number(value));
-      return problem ? { problem, fix: 'use the container port the workload listens on' } : undefined;
-    }
+    case 'notPorts':
+      return portProblem(Number(value), 'use the container port the workload listens on');
     case 'paths':
     case 'notPaths':
       return authorizationPathProblem(value);
@@ -407,7 +380,7 @@ function operationValueProblem(field: OperationField, value: string): { problem:
  * that starts with neither `/` nor `*` never matches a request. Templates allow `{*}` and a
  * final `{**}` as whole segments, and nothing else in braces.
  */
-export function authorizationPathProblem(path: string): { problem: string; fix: string } | undefined {
+export function authorizationPathProblem(path: string): Problem | undefined {
   if (!path.startsWith('/') && !path.startsWith('*')) {
     return { problem: `"${path}" starts with neither / nor *, so no request path matches it`, fix: 'write the path from its leading slash, e.g. /api/*' };
   }
@@ -465,7 +438,7 @@ const RETIRED_KEYS: Record<string, string> = {
 };
 
 /** Why `key` is not a condition key Istio accepts, or undefined. */
-export function conditionKeyProblem(key: string): { problem: string; fix: string } | undefined {
+export function conditionKeyProblem(key: string): Problem | undefined {
   if (key in EXACT_KEYS) {
     return undefined;
   }
@@ -575,7 +548,7 @@ export class Condition {
   }
 
   /** Problems, with fields relative to the `when` entry. */
-  public validate(): PolicyFieldProblem[] {
+  public validate(): FieldProblem[] {
     const keyProblem = conditionKeyProblem(this.key);
     if (keyProblem) {
       return [{ field: 'key', ...keyProblem }];
@@ -585,16 +558,15 @@ export class Condition {
       return [{ field, problem: 'no values: a condition needs at least one', fix: 'pass the values the attribute may take' }];
     }
     const kind = EXACT_KEYS[this.key] ?? 'any';
-    const problems: PolicyFieldProblem[] = [];
+    const problems: FieldProblem[] = [];
     this.values.forEach((v, i) => {
-      let p: { problem: string; fix: string } | undefined;
+      let p: Problem | undefined;
       if (v === '') {
         p = { problem: 'the value is empty', fix: 'remove the empty value' };
       } else if (kind === 'ip') {
-        p = ipBlockProblem(v);
+        p = cidrProblem(v);
       } else if (kind === 'port') {
-        const problem = portProblem(Number(v));
-        p = problem ? { problem, fix: 'use a port number' } : undefined;
+        p = portProblem(Number(v), 'use a port number');
       } else if (kind === 'serviceAccount') {
         p = serviceAccountProblem(v);
       }

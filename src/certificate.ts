@@ -6,12 +6,20 @@
  * cert-manager's CRDs are not imported as L1 classes (the project pins Istio's only), so the
  * object is written as an ApiObject with the few fields we set.
  */
-import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Duration } from './duration';
-import { propError } from './errors';
-import { hostProblem } from './host';
-import { INamespaceRef, resolveNamespace } from './references';
+import { durationMillis, DurationLike, renderDuration } from './duration';
+import { IstioResource, IstioResourceProps } from './resource';
+import { check, hostProblem, secretNameProblem, withFix } from './validation';
+
+/** The fields of cert-manager's `Certificate` spec this construct writes. */
+interface CertificateSpec {
+  readonly secretName: string;
+  readonly dnsNames: string[];
+  readonly issuerRef: { readonly name: string; readonly kind: string; readonly group: string };
+  readonly duration?: string;
+  readonly renewBefore?: string;
+  readonly privateKey: { readonly rotationPolicy: 'Always' | 'Never' };
+}
 
 /** The cert-manager issuer that signs the certificate. */
 export class CertificateIssuer {
@@ -37,11 +45,12 @@ export class CertificateIssuer {
   }
 }
 
-export interface CertificateProps {
-  /** Object name. @default - the secret name */
+export interface CertificateProps extends IstioResourceProps {
+  /**
+   * Object name. Must be the namespace of the gateway pods that use the Secret.
+   * @default - the secret name
+   */
   readonly name?: string;
-  /** Must be the namespace of the gateway pods that use the Secret. @default - the chart's namespace */
-  readonly namespace?: string | INamespaceRef;
   /** The Secret cert-manager writes: the Gateway server's `credentialName`. */
   readonly secretName: string;
   /**
@@ -51,84 +60,63 @@ export interface CertificateProps {
   readonly dnsNames?: string[];
   readonly issuer: CertificateIssuer;
   /** @default - cert-manager's default (90 days) */
-  readonly duration?: Duration;
+  readonly duration?: DurationLike;
   /** @default - cert-manager's default (a third of the duration) */
-  readonly renewBefore?: Duration;
+  readonly renewBefore?: DurationLike;
 }
 
-const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
-/** Why `name` cannot be a Secret name, or undefined. */
-export function secretNameProblem(name: string): string | undefined {
-  if (!name || name.length > 253 || !SECRET_NAME.test(name)) {
-    return `"${name}" is not a Secret name (lowercase letters, digits, '-' and '.', at most 253 characters)`;
-  }
-  return undefined;
-}
-
-export class Certificate extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
+export class Certificate extends IstioResource<CertificateSpec> {
   public readonly secretName: string;
   public readonly issuer: CertificateIssuer;
-  public readonly apiObject: ApiObject;
   private readonly dnsNames: string[] = [];
+  private readonly duration?: string;
+  private readonly renewBefore?: string;
 
   public constructor(scope: Construct, id: string, props: CertificateProps) {
-    super(scope, id);
+    // The object is named after the Secret by default: say what is wrong with the Secret name first.
+    check(`${scope.node.path}/${id}`, 'spec.secretName', withFix(secretNameProblem(props.secretName), 'use the credentialName of the Gateway server'));
+    super(scope, id, { ...props, name: props.name ?? props.secretName }, { apiVersion: 'cert-manager.io/v1', kind: 'Certificate' });
     this.secretName = props.secretName;
-    this.name = props.name ?? props.secretName;
-    this.namespace = resolveNamespace(this, props.namespace);
     this.issuer = props.issuer;
-    const secretProblem = secretNameProblem(props.secretName);
-    if (secretProblem) {
-      propError(this, 'spec.secretName', secretProblem, 'use the credentialName of the Gateway server');
-    }
     if (!props.issuer.name) {
-      propError(this, 'spec.issuerRef.name', 'the issuer name is empty', 'name the cert-manager Issuer or ClusterIssuer');
+      check(this, 'spec.issuerRef.name', { problem: 'the issuer name is empty', fix: 'name the cert-manager Issuer or ClusterIssuer' });
     }
     for (const d of props.dnsNames ?? []) {
       this.addDnsName(d);
     }
-    const duration = props.duration?.toIstio({ path: this.node.path, field: 'spec.duration' });
-    const renewBefore = props.renewBefore?.toIstio({ path: this.node.path, field: 'spec.renewBefore' });
-    if (props.duration && props.renewBefore && props.renewBefore.milliseconds >= props.duration.milliseconds) {
-      propError(this, 'spec.renewBefore', 'renewBefore is not shorter than duration, so the certificate would renew forever',
-        'use a renewBefore shorter than duration');
+    this.duration = renderDuration(this, 'spec.duration', props.duration);
+    this.renewBefore = renderDuration(this, 'spec.renewBefore', props.renewBefore);
+    if (props.duration && props.renewBefore && durationMillis(props.renewBefore) >= durationMillis(props.duration)) {
+      check(this, 'spec.renewBefore', {
+        problem: 'renewBefore is not shorter than duration, so the certificate would renew forever',
+        fix: 'use a renewBefore shorter than duration',
+      });
     }
-    this.node.addValidation({
-      validate: () => (this.dnsNames.length === 0
-        ? [`[${this.node.path}] spec.dnsNames: the certificate covers no name (fix: give dnsNames or call addDnsName())`]
-        : []),
-    });
-
-    this.apiObject = new ApiObject(this, 'Resource', {
-      apiVersion: 'cert-manager.io/v1',
-      kind: 'Certificate',
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: Lazy.any({
-        produce: () => ({
-          secretName: this.secretName,
-          dnsNames: [...this.dnsNames],
-          issuerRef: { name: this.issuer.name, kind: this.issuer.kind, group: this.issuer.group },
-          ...(duration ? { duration } : {}),
-          ...(renewBefore ? { renewBefore } : {}),
-          // A new key with every renewal, so a leaked key stops working at the next renewal.
-          privateKey: { rotationPolicy: 'Always' },
-        }),
-      }),
-    });
+    this.addLateCheck(() => (this.dnsNames.length === 0
+      ? [{ field: 'spec.dnsNames', problem: 'the certificate covers no name', fix: 'give dnsNames or call addDnsName()' }]
+      : []));
   }
 
   /** Cover one more name; duplicates are ignored. */
   public addDnsName(name: string): void {
-    const problem = hostProblem(name, { allowWildcardAll: false, allowShortNames: false })
-      ?? (name.startsWith('*') && !name.startsWith('*.') ? 'a certificate wildcard covers one whole label: write *.domain' : undefined);
-    if (problem) {
-      propError(this, 'spec.dnsNames', `${name}: ${problem}`, 'give a fully qualified name or a *.domain wildcard');
-    }
+    check(this, 'spec.dnsNames', withFix(hostProblem(name, { allowWildcardAll: false, allowShortNames: false }), 'give a fully qualified name or a *.domain wildcard')
+      ?? (name.startsWith('*') && !name.startsWith('*.')
+        ? { problem: `"${name}": a certificate wildcard covers one whole label`, fix: 'write *.domain' }
+        : undefined));
     if (!this.dnsNames.includes(name)) {
       this.dnsNames.push(name);
     }
+  }
+
+  protected renderSpec(): CertificateSpec {
+    return {
+      secretName: this.secretName,
+      dnsNames: [...this.dnsNames],
+      issuerRef: { name: this.issuer.name, kind: this.issuer.kind, group: this.issuer.group },
+      duration: this.duration,
+      renewBefore: this.renewBefore,
+      // A new key with every renewal, so a leaked key stops working at the next renewal.
+      privateKey: { rotationPolicy: 'Always' },
+    };
   }
 }

@@ -2,21 +2,17 @@
  * DestinationRule: what happens to traffic after routing picked a host (TLS, load balancing,
  * connection limits, outlier detection) and the subsets that routes can name.
  */
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { propError } from './errors';
+import { DestinationTarget, resolveTarget } from './destination-target';
 import * as l1 from './l1';
-import { INamespaceRef, resolveNamespace } from './references';
-import {
-  checkExportTo, dnsLabelProblem, DestinationTarget, Json, renderTrafficPolicy, resolveTarget,
-} from './routing-internal';
-import { TrafficPolicy } from './traffic-policy';
+import { IstioResource, IstioResourceProps } from './resource';
+import { renderTrafficPolicy, TrafficPolicy } from './traffic-policy';
+import { check, dnsLabelProblem, exportToProblem, labelsProblem } from './validation';
 
-export interface DestinationRuleProps {
-  /** Object name. @default - the construct id */
-  readonly name?: string;
-  /** @default - the chart's namespace */
-  readonly namespace?: string | INamespaceRef;
+type DestinationRuleSpec = l1.Wire<l1.DestinationRuleSpec>;
+type SubsetSpec = NonNullable<DestinationRuleSpec['subsets']>[number];
+
+export interface DestinationRuleProps extends IstioResourceProps {
   /**
    * The host the rule applies to: a cdk8s-plus Service, a reference (a ServiceEntry, `ServiceRef`)
    * or a host string (short names resolve in the rule's namespace).
@@ -41,7 +37,7 @@ export class Subset {
     public readonly name: string,
     public readonly labels: Readonly<Record<string, string>>,
     /** @internal */
-    public readonly _trafficPolicy?: Json,
+    public readonly _trafficPolicy?: SubsetSpec['trafficPolicy'],
   ) {}
 
   /** The host the subset belongs to, as Istio resolves it. */
@@ -50,38 +46,28 @@ export class Subset {
   }
 }
 
-export class DestinationRule extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
+/** Checks a list of `exportTo` entries, naming the one at fault. */
+export function checkExportTo(scope: Construct, exportTo: readonly string[] | undefined): void {
+  (exportTo ?? []).forEach((value, i) => check(scope, `spec.exportTo[${i}]`, exportToProblem(value)));
+}
+
+export class DestinationRule extends IstioResource<DestinationRuleSpec> {
   /** The host as written into the rule. */
   public readonly host: string;
   /** The host as Istio resolves it (short names become `name.namespace.svc.cluster.local`). */
   public readonly hostFqdn: string;
   private readonly subsetList: Subset[] = [];
+  private readonly trafficPolicy?: DestinationRuleSpec['trafficPolicy'];
+  private readonly exportTo?: readonly string[];
 
   public constructor(scope: Construct, id: string, props: DestinationRuleProps) {
-    super(scope, id);
-    this.name = props.name ?? id;
-    this.namespace = resolveNamespace(this, props.namespace);
+    super(scope, id, props, l1.DestinationRule.GVK);
     const resolved = resolveTarget(this, 'spec.host', props.host, this.namespace);
     this.host = resolved.host;
     this.hostFqdn = resolved.fqdn;
     checkExportTo(this, props.exportTo);
-    const trafficPolicy = props.trafficPolicy && renderTrafficPolicy(this, 'spec.trafficPolicy', props.trafficPolicy);
-
-    new l1.DestinationRule(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: Lazy.any({
-        produce: (): Json => ({
-          host: this.host,
-          trafficPolicy,
-          subsets: this.subsetList.length > 0
-            ? this.subsetList.map((s) => ({ name: s.name, labels: Object.keys(s.labels).length > 0 ? { ...s.labels } : undefined, trafficPolicy: s._trafficPolicy }))
-            : undefined,
-          exportTo: props.exportTo && [...props.exportTo],
-        }),
-      }) as l1.DestinationRuleSpec,
-    });
+    this.exportTo = props.exportTo && [...props.exportTo];
+    this.trafficPolicy = props.trafficPolicy && renderTrafficPolicy(this, 'spec.trafficPolicy', props.trafficPolicy);
   }
 
   /**
@@ -89,20 +75,16 @@ export class DestinationRule extends Construct {
    * Returns the Subset that routes reference.
    */
   public addSubset(name: string, labels: Record<string, string> = {}, options: SubsetOptions = {}): Subset {
-    const index = this.subsetList.length;
-    const problem = dnsLabelProblem(name);
-    if (problem) {
-      propError(this, `spec.subsets[${index}].name`, `"${name}" is not a subset name: ${problem}`, 'use a name such as v1 or canary');
-    }
+    const field = `spec.subsets[${this.subsetList.length}]`;
+    check(this, `${field}.name`, dnsLabelProblem(name, 'subset name'));
     if (this.subsetList.some((s) => s.name === name)) {
-      propError(this, `spec.subsets[${index}].name`, `subset "${name}" is defined twice`, 'give each subset its own name');
+      check(this, `${field}.name`, { problem: `subset "${name}" is defined twice`, fix: 'give each subset its own name' });
     }
-    for (const [k, v] of Object.entries(labels)) {
-      if (k.length === 0 || typeof v !== 'string') {
-        propError(this, `spec.subsets[${index}].labels`, `label ${JSON.stringify(k)} is invalid`, 'use string labels such as { version: \'v1\' }');
-      }
+    const labelProblem = labelsProblem(labels);
+    if (labelProblem) {
+      check(this, `${field}.labels`, { ...labelProblem, problem: `${labelProblem.problem}, so the subset selects no pod` });
     }
-    const policy = options.trafficPolicy && renderTrafficPolicy(this, `spec.subsets[${index}].trafficPolicy`, options.trafficPolicy);
+    const policy = options.trafficPolicy && renderTrafficPolicy(this, `${field}.trafficPolicy`, options.trafficPolicy);
     const subset = new Subset(this, name, { ...labels }, policy);
     this.subsetList.push(subset);
     return subset;
@@ -116,8 +98,26 @@ export class DestinationRule extends Construct {
   public subset(name: string): Subset {
     const found = this.subsetList.find((s) => s.name === name);
     if (!found) {
-      return propError(this, 'spec.subsets', `no subset "${name}"`, `add it with addSubset('${name}', labels) or use one of: ${this.subsetList.map((s) => s.name).join(', ') || '(none)'}`);
+      check(this, 'spec.subsets', {
+        problem: `no subset "${name}"`,
+        fix: `add it with addSubset('${name}', labels) or use one of: ${this.subsetList.map((s) => s.name).join(', ') || '(none)'}`,
+      });
     }
-    return found;
+    return found!;
+  }
+
+  protected renderSpec(): DestinationRuleSpec {
+    return {
+      host: this.host,
+      trafficPolicy: this.trafficPolicy,
+      subsets: this.subsetList.length > 0
+        ? this.subsetList.map((s) => ({
+          name: s.name,
+          labels: Object.keys(s.labels).length > 0 ? { ...s.labels } : undefined,
+          trafficPolicy: s._trafficPolicy,
+        }))
+        : undefined,
+      exportTo: this.exportTo && [...this.exportTo],
+    };
   }
 }

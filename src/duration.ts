@@ -1,36 +1,44 @@
-import { propError } from './errors';
-
 /**
- * A length of time as Istio's protobuf Duration fields take it (`10s`, `250ms`). Typed so a
- * route timeout can never be a free string; anything under a millisecond is refused because
- * Istio's CRD rejects it (`duration(self) >= duration('1ms')`) only when the object is applied.
+ * Lengths of time as Istio's protobuf Duration fields take them (`10s`, `250ms`). Props take
+ * either cdk8s's `Duration` or an `IstioDuration`, which also parses Istio's text form
+ * (`1m30s`) for values that come from configuration files.
+ *
+ * Nothing here throws: a duration that Istio would refuse carries its problem, and the construct
+ * that uses it reports it with its own path and prop.
  */
-export class Duration {
-  public static millis(ms: number): Duration {
-    return new Duration(ms);
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { check, Problem } from './validation';
+
+/** protobuf's `google.protobuf.Duration` holds at most 315,576,000,000 seconds (10,000 years). */
+export const MAX_DURATION_MS = 315_576_000_000 * 1000;
+
+export class IstioDuration {
+  public static millis(ms: number): IstioDuration {
+    return new IstioDuration(ms);
   }
 
-  public static seconds(s: number): Duration {
-    return new Duration(s * 1000);
+  public static seconds(s: number): IstioDuration {
+    return new IstioDuration(s * 1000);
   }
 
-  public static minutes(m: number): Duration {
-    return new Duration(m * 60_000);
+  public static minutes(m: number): IstioDuration {
+    return new IstioDuration(m * 60_000);
   }
 
-  public static hours(h: number): Duration {
-    return new Duration(h * 3_600_000);
+  public static hours(h: number): IstioDuration {
+    return new IstioDuration(h * 3_600_000);
   }
 
   /**
-   * Parses Istio's text form (`1h`, `1m30s`, `250ms`, `1.5s`), for values that come from
-   * configuration files.
+   * Istio's text form (`1h`, `1m30s`, `250ms`, `1.5s`). Text that is not a duration gives a
+   * duration the construct using it refuses, naming its prop.
    */
-  public static parse(text: string): Duration {
+  public static parse(text: string): IstioDuration {
     const re = /(\d+(?:\.\d+)?)(h|ms|m|s)/g;
     let total = 0;
     let consumed = 0;
-    for (const m of text.matchAll(re)) {
+    for (const m of String(text).matchAll(re)) {
       if (m.index !== consumed) {
         break;
       }
@@ -38,42 +46,76 @@ export class Duration {
       const n = Number(m[1]);
       total += m[2] === 'h' ? n * 3_600_000 : m[2] === 'm' ? n * 60_000 : m[2] === 's' ? n * 1000 : n;
     }
-    if (consumed === 0 || consumed !== text.length) {
-      throw new Error(`"${text}" is not a duration: use a number with h, m, s or ms, e.g. 10s or 250ms`);
+    if (typeof text !== 'string' || consumed === 0 || consumed !== text.length) {
+      const shown = typeof text === 'string' && text.length > 40 ? `${text.slice(0, 39)}…` : String(text);
+      return new IstioDuration(NaN, `"${shown}" is not a duration`);
     }
-    return new Duration(total);
+    return new IstioDuration(total);
   }
 
-  private constructor(public readonly milliseconds: number) {
-    if (!Number.isFinite(milliseconds) || milliseconds < 0) {
-      throw new Error(`a duration must be a finite, non-negative length of time, got ${milliseconds} ms`);
-    }
-  }
+  private constructor(public readonly milliseconds: number, private readonly parseProblem?: string) {}
 
   /**
-   * The text Istio expects. Whole seconds render as `Ns`, everything else as `Nms`.
-   * @param scope construct path and field to name in the error, when below Istio's 1 ms floor
+   * Why Istio would refuse this duration, or undefined: not a number, negative, under 1 ms (the
+   * CRD's `duration(self) >= duration('1ms')`), finer than a millisecond (istiod's validation)
+   * or over protobuf's 10,000 years.
    */
-  public toIstio(where?: { readonly path: string; readonly field: string }): string {
-    const problem = this.problem();
-    if (problem) {
-      propError(where?.path ?? '(duration)', where?.field ?? 'duration', problem, 'use whole milliseconds, at least Duration.millis(1)');
-    }
+  public problem(): Problem | undefined {
+    return durationProblem(this.milliseconds, this.parseProblem);
+  }
+
+  /** The text Istio expects: whole seconds as `Ns`, everything else as `Nms`. */
+  public toString(): string {
     const ms = this.milliseconds;
     return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
   }
+}
 
-  /**
-   * Why Istio would refuse this duration, or undefined. The CRD rejects anything under 1 ms, and
-   * istiod's webhook anything finer than a millisecond (`1.5ms`).
-   */
-  public problem(): string | undefined {
-    if (this.milliseconds < 1) {
-      return `${this.milliseconds} ms is below Istio's minimum of 1 ms`;
-    }
-    if (!Number.isInteger(this.milliseconds)) {
-      return `${this.milliseconds} ms is finer than a millisecond, which Istio does not accept`;
-    }
+/** A length of time as props take it. */
+export type DurationLike = IstioDuration | Duration;
+
+function millisOf(d: DurationLike): number {
+  return d instanceof IstioDuration ? d.milliseconds : d.toMilliseconds({ integral: false });
+}
+
+function durationProblem(ms: number, parseProblem?: string): Problem | undefined {
+  const fix = 'use whole milliseconds between 1 ms and 10,000 years, e.g. 30s, 1m30s or 250ms';
+  if (parseProblem) {
+    return { problem: `${parseProblem}: use a number with h, m, s or ms, e.g. 10s or 250ms`, fix };
+  }
+  if (!Number.isFinite(ms)) {
+    return { problem: `${ms} ms is not a length of time`, fix };
+  }
+  if (ms < 1) {
+    return { problem: `${ms} ms is below Istio's minimum of 1 ms`, fix };
+  }
+  if (!Number.isInteger(ms)) {
+    return { problem: `${ms} ms is finer than a millisecond, which Istio does not accept`, fix };
+  }
+  if (ms > MAX_DURATION_MS) {
+    return { problem: `${ms / 1000} s is more than a protobuf Duration holds (315,576,000,000 s)`, fix };
+  }
+  return undefined;
+}
+
+/** Why Istio would refuse `d`, or undefined. */
+export function problemOfDuration(d: DurationLike): Problem | undefined {
+  return d instanceof IstioDuration ? d.problem() : durationProblem(millisOf(d));
+}
+
+/** The duration in Istio's text form, refused with `scope`'s path and `field` when Istio would refuse it. */
+export function renderDuration(scope: IConstruct | string, field: string, d: DurationLike): string;
+export function renderDuration(scope: IConstruct | string, field: string, d: DurationLike | undefined): string | undefined;
+export function renderDuration(scope: IConstruct | string, field: string, d: DurationLike | undefined): string | undefined {
+  if (d === undefined) {
     return undefined;
   }
+  check(scope, field, problemOfDuration(d));
+  const ms = millisOf(d);
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** The duration in milliseconds, for comparisons (`renewBefore < duration`). */
+export function durationMillis(d: DurationLike): number {
+  return millisOf(d);
 }

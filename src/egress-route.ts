@@ -7,15 +7,15 @@
  */
 import { Construct } from 'constructs';
 import { DestinationRule, Subset } from './destination-rule';
-import { propError } from './errors';
-import { hostProblem, portProblem } from './host';
+import { Gateway } from './gateway';
+import { GatewayTls, Server } from './gateway-server';
 import { Match } from './http-match';
-import * as l1 from './l1';
-import { IGatewayRef, IGatewayWorkload, INamespaceRef, IServiceRef, resolveNamespace } from './references';
+import { IGatewayRef, IGatewayWorkload, IServiceRef } from './references';
+import { checkMetadata, IstioResourceProps, namespaceOf } from './resource';
 import { Destination } from './route-destination';
-import { dnsLabelProblem } from './routing-internal';
 import { PortProtocol, ServiceEntry } from './service-entry';
 import { ClientTls, SimpleClientTlsOptions } from './traffic-policy';
+import { check, dnsLabelProblem, hostProblem, portProblem } from './validation';
 import { MESH_GATEWAY, VirtualService } from './virtual-service';
 
 /** Who speaks TLS to the external host. */
@@ -40,11 +40,9 @@ export class EgressTls {
   private constructor(public readonly mode: 'passthrough' | 'originate', public readonly options: SimpleClientTlsOptions) {}
 }
 
-export interface EgressRouteProps {
-  /** Base name of the objects. @default - the construct id */
+export interface EgressRouteProps extends IstioResourceProps {
+  /** Base name of the objects; `metadata` goes on each of them. @default - the construct id */
   readonly name?: string;
-  /** @default - the chart's namespace */
-  readonly namespace?: string | INamespaceRef;
   /** The external host, e.g. `api.example.com`. */
   readonly host: string;
   /** The egress gateway pods and their Service (an edge construct, or a reference to an installed one). */
@@ -70,75 +68,69 @@ export class EgressRoute extends Construct implements IGatewayRef {
   /** Rule for the external host (TLS origination only). */
   public readonly hostDestinationRule?: DestinationRule;
   public readonly gatewaySubset: Subset;
+  /** The Gateway on the egress gateway pods. */
+  public readonly gateway: Gateway;
   /** The Gateway on the egress gateway pods, as `namespace/name`. */
   public readonly gatewayRef: string;
 
   public constructor(scope: Construct, id: string, props: EgressRouteProps) {
     super(scope, id);
     this.name = props.name ?? id;
-    this.namespace = resolveNamespace(this, props.namespace);
-    const nameProblem = dnsLabelProblem(this.name);
-    if (nameProblem) {
-      propError(this, 'name', `"${this.name}" cannot name the objects: ${nameProblem}`, 'pass a name such as api-example-com');
-    }
-    const hp = hostProblem(props.host, { allowWildcardAll: false, allowShortNames: false });
-    if (hp || props.host.startsWith('*')) {
-      propError(this, 'host', `"${props.host}" is not an external host: ${hp ?? 'wildcards cannot be routed to a single destination'}`, 'use a fully qualified name such as api.example.com');
-    }
+    this.namespace = namespaceOf(this, props.namespace);
+    checkMetadata(this, 'metadata', props.metadata);
+    check(this, 'name', dnsLabelProblem(this.name, 'name'));
+    check(this, 'host', hostProblem(props.host, { allowWildcardAll: false, allowShortNames: false }) ?? (props.host.startsWith('*')
+      ? { problem: `"${props.host}" is not an external host: wildcards cannot be routed to a single destination`, fix: 'use a fully qualified name such as api.example.com' }
+      : undefined));
     const tls = props.tls ?? EgressTls.passthrough();
     const originate = tls.mode === 'originate';
     const port = props.port ?? 443;
     const gatewayPort = props.gatewayPort ?? (originate ? 80 : 443);
-    for (const [field, p] of [['port', port], ['gatewayPort', gatewayPort]] as const) {
-      const problem = portProblem(p);
-      if (problem) {
-        propError(this, field, problem, 'use a port from 1 to 65535');
-      }
-    }
+    check(this, 'port', portProblem(port, 'use a port from 1 to 65535'));
+    check(this, 'gatewayPort', portProblem(gatewayPort, 'use a port from 1 to 65535'));
     const gw = props.egressGateway;
-    const gatewayService: IServiceRef = gw.service ?? propError(this, 'egressGateway.service',
-      'the egress gateway has no Service, so mesh traffic cannot be sent to it',
-      'pass a gateway workload with its Service (e.g. ServiceRef.fromName(\'istio-egressgateway\', \'istio-system\', { ports: [80, 443] }))');
+    if (!gw.service) {
+      check(this, 'egressGateway.service', {
+        problem: 'the egress gateway has no Service, so mesh traffic cannot be sent to it',
+        fix: 'pass a gateway workload with its Service (e.g. ServiceRef.fromName(\'istio-egressgateway\', \'istio-system\', { ports: [80, 443] }))',
+      });
+    }
+    const gatewayService: IServiceRef = gw.service!;
     const known = gw.servicePorts ?? gatewayService.ports;
     if (known && known.length > 0 && !known.includes(gatewayPort)) {
-      propError(this, 'gatewayPort', `the egress gateway's Service exposes ${known.join(', ')}, not ${gatewayPort}`, 'pick one of its ports with gatewayPort');
+      check(this, 'gatewayPort', { problem: `the egress gateway's Service exposes ${known.join(', ')}, not ${gatewayPort}`, fix: 'pick one of its ports with gatewayPort' });
     }
     if (Object.keys(gw.selector).length === 0) {
-      propError(this, 'egressGateway.selector', 'is empty, so the Gateway would select every pod', 'use the gateway pods\' labels, e.g. { istio: \'egressgateway\' }');
+      check(this, 'egressGateway.selector', { problem: 'is empty, so the Gateway would select every pod', fix: 'use the gateway pods\' labels, e.g. { istio: \'egressgateway\' }' });
     }
+    const ns = props.namespace ?? this.namespace;
+    const metadata = props.metadata;
 
     this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {
       name: this.name,
-      namespace: this.namespace,
+      namespace: ns,
+      metadata,
       hosts: [props.host],
       ports: originate
         ? [{ number: 80, protocol: PortProtocol.HTTP }, { number: port, protocol: PortProtocol.HTTPS }]
         : [{ number: port, protocol: PortProtocol.TLS }],
     });
 
-    const gatewayName = `${this.name}-egress`;
-    new l1.Gateway(this, 'Gateway', {
-      metadata: { name: gatewayName, namespace: this.namespace },
-      spec: {
-        selector: { ...gw.selector },
-        servers: [originate
-          ? {
-            port: { number: gatewayPort, name: `https-${gatewayPort}`, protocol: 'HTTPS' },
-            hosts: [props.host],
-            tls: { mode: l1.GatewaySpecServersTlsMode.ISTIO_UNDERSCORE_MUTUAL },
-          }
-          : {
-            port: { number: gatewayPort, name: `tls-${gatewayPort}`, protocol: 'TLS' },
-            hosts: [props.host],
-            tls: { mode: l1.GatewaySpecServersTlsMode.PASSTHROUGH },
-          }],
-      },
+    this.gateway = new Gateway(this, 'Gateway', {
+      name: `${this.name}-egress`,
+      namespace: ns,
+      metadata,
+      workload: gw,
+      servers: [originate
+        ? Server.https({ hosts: [props.host], port: gatewayPort, portName: `https-${gatewayPort}`, tls: GatewayTls.istioMutual() })
+        : Server.tls({ hosts: [props.host], port: gatewayPort, portName: `tls-${gatewayPort}`, tls: GatewayTls.passthrough() })],
     });
-    const gatewayRef: IGatewayRef = { gatewayRef: `${this.namespace}/${gatewayName}` };
+    const gatewayRef: IGatewayRef = this.gateway;
 
     this.gatewayDestinationRule = new DestinationRule(this, 'GatewayDestinationRule', {
       name: `${this.name}-egress-gateway`,
-      namespace: this.namespace,
+      namespace: ns,
+      metadata,
       host: gatewayService,
     });
     this.gatewaySubset = this.gatewayDestinationRule.addSubset(this.name, {}, originate
@@ -147,7 +139,8 @@ export class EgressRoute extends Construct implements IGatewayRef {
 
     this.virtualService = new VirtualService(this, 'VirtualService', {
       name: this.name,
-      namespace: this.namespace,
+      namespace: ns,
+      metadata,
       hosts: [props.host],
       gateways: [gatewayRef, MESH_GATEWAY],
     });
@@ -158,7 +151,8 @@ export class EgressRoute extends Construct implements IGatewayRef {
       this.virtualService.addHttpRoute({ name: 'egress-gateway-to-host', match: [Match.port(gatewayPort).and(Match.onGateways(gatewayRef))], to: [toHost] });
       this.hostDestinationRule = new DestinationRule(this, 'HostDestinationRule', {
         name: this.name,
-        namespace: this.namespace,
+        namespace: ns,
+        metadata,
         host: props.host,
         trafficPolicy: { portLevelSettings: [{ port, tls: ClientTls.simple({ ...tls.options, sni: tls.options.sni ?? props.host }) }] },
       });

@@ -3,10 +3,13 @@
  * GatewayTls.simple('shop-tls') })` instead of a bag of strings. Validation that needs the
  * construct path (hosts, credentials) runs when a Gateway takes the server.
  */
-import { CertificateIssuer, secretNameProblem } from './certificate';
-import { Duration } from './duration';
-import { namespacedHostProblem, portProblem } from './host';
+import { CertificateIssuer } from './certificate';
+import { DurationLike } from './duration';
 import * as l1 from './l1';
+import { FieldProblem, namespacedHostProblem, portProblem, secretNameProblem, withFix } from './validation';
+
+type ServerSpec = l1.Wire<l1.GatewaySpecServers>;
+type ServerTlsSpec = NonNullable<ServerSpec['tls']>;
 
 /** The lowest TLS version a terminating server accepts. */
 export enum TlsMinVersion {
@@ -32,46 +35,44 @@ export interface MutualTlsOptions extends TerminatedTlsOptions {
   readonly caCertCredentialName?: string;
 }
 
-const TERMINATING_MODES: ReadonlySet<l1.GatewaySpecServersTlsMode> = new Set([
-  l1.GatewaySpecServersTlsMode.SIMPLE,
-  l1.GatewaySpecServersTlsMode.MUTUAL,
-  l1.GatewaySpecServersTlsMode.OPTIONAL_UNDERSCORE_MUTUAL,
-]);
+type TlsMode = ServerTlsSpec['mode'] & string;
+
+const TERMINATING_MODES: ReadonlySet<TlsMode> = new Set<TlsMode>(['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL']);
 
 /** TLS settings of a Gateway server, one factory per Istio TLS mode. */
 export class GatewayTls {
   /** Terminate TLS with the certificate in Secret `credentialName` (in the gateway pods' namespace). */
   public static simple(credentialName: string, options: TerminatedTlsOptions = {}): GatewayTls {
-    return new GatewayTls(l1.GatewaySpecServersTlsMode.SIMPLE, credentialName, options);
+    return new GatewayTls('SIMPLE', credentialName, options);
   }
 
   /** Terminate TLS and require a client certificate. */
   public static mutual(credentialName: string, options: MutualTlsOptions = {}): GatewayTls {
-    return new GatewayTls(l1.GatewaySpecServersTlsMode.MUTUAL, credentialName, options);
+    return new GatewayTls('MUTUAL', credentialName, options);
   }
 
   /** Terminate TLS and verify a client certificate when one is presented. */
   public static optionalMutual(credentialName: string, options: MutualTlsOptions = {}): GatewayTls {
-    return new GatewayTls(l1.GatewaySpecServersTlsMode.OPTIONAL_UNDERSCORE_MUTUAL, credentialName, options);
+    return new GatewayTls('OPTIONAL_MUTUAL', credentialName, options);
   }
 
   /** Forward the TLS stream untouched; routes match on SNI. */
   public static passthrough(): GatewayTls {
-    return new GatewayTls(l1.GatewaySpecServersTlsMode.PASSTHROUGH);
+    return new GatewayTls('PASSTHROUGH');
   }
 
   /** Passthrough without VirtualServices: the SNI names the destination (multi-network east-west gateways). */
   public static autoPassthrough(): GatewayTls {
-    return new GatewayTls(l1.GatewaySpecServersTlsMode.AUTO_UNDERSCORE_PASSTHROUGH);
+    return new GatewayTls('AUTO_PASSTHROUGH');
   }
 
   /** Mesh mTLS with Istio's own workload certificates, for clients inside the mesh. */
   public static istioMutual(options: { readonly subjectAltNames?: string[] } = {}): GatewayTls {
-    return new GatewayTls(l1.GatewaySpecServersTlsMode.ISTIO_UNDERSCORE_MUTUAL, undefined, options);
+    return new GatewayTls('ISTIO_MUTUAL', undefined, options);
   }
 
   private constructor(
-    public readonly mode: l1.GatewaySpecServersTlsMode,
+    public readonly mode: TlsMode,
     public readonly credentialName?: string,
     private readonly options: MutualTlsOptions = {},
   ) {}
@@ -83,33 +84,33 @@ export class GatewayTls {
 
   /** PASSTHROUGH and AUTO_PASSTHROUGH: the gateway routes on SNI without decrypting. */
   public get passesThrough(): boolean {
-    return this.mode === l1.GatewaySpecServersTlsMode.PASSTHROUGH || this.mode === l1.GatewaySpecServersTlsMode.AUTO_UNDERSCORE_PASSTHROUGH;
+    return this.mode === 'PASSTHROUGH' || this.mode === 'AUTO_PASSTHROUGH';
   }
 
   /** Problems relative to the server's `tls` field. */
-  public problems(): ServerProblem[] {
-    const out: ServerProblem[] = [];
+  public problems(): FieldProblem[] {
+    const out: FieldProblem[] = [];
     if (this.terminates) {
       if (this.credentialName === undefined || this.credentialName === '') {
         out.push({ field: 'tls.credentialName', problem: `${this.mode} TLS needs a certificate and none is named`,
           fix: 'name the TLS Secret: GatewayTls.simple(\'my-cert\'), and create it (or a cert-manager Certificate) in the gateway pods\' namespace' });
       } else {
-        const p = secretNameProblem(this.credentialName);
+        const p = withFix(secretNameProblem(this.credentialName), 'name the TLS Secret in the gateway pods\' namespace');
         if (p) {
-          out.push({ field: 'tls.credentialName', problem: p, fix: 'name the TLS Secret in the gateway pods\' namespace' });
+          out.push({ field: 'tls.credentialName', ...p });
         }
       }
     }
     if (this.options.caCertCredentialName !== undefined) {
-      const p = secretNameProblem(this.options.caCertCredentialName);
+      const p = withFix(secretNameProblem(this.options.caCertCredentialName), 'name the Secret or ConfigMap holding the client CA');
       if (p) {
-        out.push({ field: 'tls.caCertCredentialName', problem: p, fix: 'name the Secret or ConfigMap holding the client CA' });
+        out.push({ field: 'tls.caCertCredentialName', ...p });
       }
     }
     return out;
   }
 
-  public render(): l1.GatewaySpecServersTls {
+  public render(): ServerTlsSpec {
     if (!this.terminates) {
       return {
         mode: this.mode,
@@ -119,7 +120,7 @@ export class GatewayTls {
     return {
       mode: this.mode,
       credentialName: this.credentialName,
-      minProtocolVersion: (this.options.minProtocolVersion ?? TlsMinVersion.TLS_1_2) as unknown as l1.GatewaySpecServersTlsMinProtocolVersion,
+      minProtocolVersion: this.options.minProtocolVersion ?? TlsMinVersion.TLS_1_2,
       ...(this.options.cipherSuites?.length ? { cipherSuites: [...this.options.cipherSuites] } : {}),
       ...(this.options.subjectAltNames?.length ? { subjectAltNames: [...this.options.subjectAltNames] } : {}),
       ...(this.options.caCertCredentialName ? { caCertCredentialName: this.options.caCertCredentialName } : {}),
@@ -128,19 +129,15 @@ export class GatewayTls {
 }
 
 /** A problem with a server, relative to the server (`hosts[1]`, `tls.credentialName`). */
-export interface ServerProblem {
-  readonly field: string;
-  readonly problem: string;
-  readonly fix: string;
-}
+export type ServerProblem = FieldProblem;
 
 /** A cert-manager Certificate to create for a server's `credentialName`. */
 export interface ServerCertificateOptions {
   readonly issuer: CertificateIssuer;
   /** @default - cert-manager's default (90 days) */
-  readonly duration?: Duration;
+  readonly duration?: DurationLike;
   /** @default - cert-manager's default */
-  readonly renewBefore?: Duration;
+  readonly renewBefore?: DurationLike;
 }
 
 export enum ServerProtocol {
@@ -285,9 +282,9 @@ export class Server {
   /** Everything wrong with the server, relative to it. */
   public problems(): ServerProblem[] {
     const out: ServerProblem[] = [];
-    const portIssue = portProblem(this.port);
+    const portIssue = portProblem(this.port, 'use a port of the gateway Service');
     if (portIssue) {
-      out.push({ field: 'port.number', problem: portIssue, fix: 'use a port of the gateway Service' });
+      out.push({ field: 'port.number', ...portIssue });
     }
     if (this.hosts.length === 0) {
       out.push({ field: 'hosts', problem: 'the server has no hosts', fix: 'list the hostnames it serves, e.g. shop.example.com' });
@@ -295,7 +292,7 @@ export class Server {
     this.hosts.forEach((host, i) => {
       const p = namespacedHostProblem(host);
       if (p) {
-        out.push({ field: `hosts[${i}]`, problem: `${host}: ${p}`, fix: 'use a fully qualified name (shop.example.com), a wildcard (*.example.com), optionally prefixed with namespace/' });
+        out.push({ field: `hosts[${i}]`, problem: p.problem, fix: 'use a fully qualified name (shop.example.com), a wildcard (*.example.com), optionally prefixed with namespace/' });
         return;
       }
       const bare = host.slice(host.indexOf('/') + 1);
@@ -329,8 +326,8 @@ export class Server {
   }
 
   /** The server as Istio takes it; `portName` is decided by the Gateway. */
-  public render(portName: string): l1.GatewaySpecServers {
-    let tls: l1.GatewaySpecServersTls | undefined;
+  public render(portName: string): ServerSpec {
+    let tls: ServerTlsSpec | undefined;
     if (this.tls) {
       tls = this.tls.render();
     } else if (this.httpsRedirect) {

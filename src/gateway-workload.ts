@@ -4,10 +4,9 @@
  * an IngressGateway, and the analysis knows they exist.
  */
 import { Construct } from 'constructs';
-import { MeshContext } from './analysis/mesh-context';
-import { propError } from './errors';
-import { portProblem } from './host';
+import { MeshContext } from './mesh-context';
 import { IGatewayWorkload, IServiceRef, ServiceRef } from './references';
+import { check, dnsLabelProblem, dnsSubdomainProblem, portProblem, selectorProblem, withFix } from './validation';
 
 export interface GatewayWorkloadSelectorOptions {
   /** Labels of the gateway pods, which Gateway resources will select. */
@@ -18,34 +17,20 @@ export interface GatewayWorkloadSelectorOptions {
    */
   readonly namespace?: string;
   /**
-   * Ports its Service exposes (Service `port`, not `targetPort`).
+   * Ports its Service exposes (Service `port`).
    * @default - unknown: Gateway server ports are not checked against them
    */
   readonly servicePorts?: number[];
+  /**
+   * The ports behind them that the pods listen on (Service `targetPort`), when they differ:
+   * deployKF's gateway Service maps 80/443 to 8080/8443, and its Gateway servers name 8080/8443.
+   * @default - the same as `servicePorts`
+   */
+  readonly targetPorts?: number[];
   /** Name of the Service in front of the pods, for routing to the gateway. @default - none */
   readonly serviceName?: string;
   /** The pods' service account, for policies that allow the gateway. @default - unknown */
   readonly serviceAccountName?: string;
-}
-
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-
-/** Why `labels` cannot be a label selector, or undefined. */
-export function gatewaySelectorProblem(labels: Readonly<Record<string, string>>): string | undefined {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) {
-    return 'the selector is empty and would match every gateway';
-  }
-  for (const [k, v] of entries) {
-    if (!LABEL_KEY.test(k) || k.length > 316) {
-      return `"${k}" is not a label key`;
-    }
-    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
-      return `"${String(v)}" (label ${k}) is not a label value`;
-    }
-  }
-  return undefined;
 }
 
 /** A gateway deployment outside the app, known by its pod labels. */
@@ -54,24 +39,28 @@ class ImportedGatewayWorkload extends Construct implements IGatewayWorkload {
   public readonly selector: Readonly<Record<string, string>>;
   public readonly serviceAccountName?: string;
   public readonly servicePorts?: readonly number[];
+  public readonly targetPorts?: readonly number[];
   public readonly service?: IServiceRef;
 
   public constructor(scope: Construct, id: string, options: GatewayWorkloadSelectorOptions) {
     super(scope, id);
-    const problem = gatewaySelectorProblem(options.selector);
-    if (problem) {
-      propError(this, 'selector', problem, 'give the labels of the gateway pods, e.g. { istio: "ingressgateway" }');
+    check(this, 'selector', withFix(selectorProblem(options.selector, { what: 'gateway pods' }),
+      'give the labels of the gateway pods, e.g. { istio: "ingressgateway" }'));
+    for (const key of ['servicePorts', 'targetPorts'] as const) {
+      (options[key] ?? []).forEach((port, i) => check(this, `${key}[${i}]`, portProblem(port, 'list the port numbers of the gateway Service')));
     }
-    (options.servicePorts ?? []).forEach((port, i) => {
-      const p = portProblem(port);
-      if (p) {
-        propError(this, `servicePorts[${i}]`, p, 'list the port numbers of the gateway Service');
-      }
-    });
     this.namespace = options.namespace ?? 'istio-system';
+    check(this, 'namespace', dnsLabelProblem(this.namespace, 'namespace name'));
+    if (options.serviceAccountName !== undefined) {
+      check(this, 'serviceAccountName', dnsSubdomainProblem(options.serviceAccountName, 'service account name'));
+    }
+    if (options.serviceName !== undefined) {
+      check(this, 'serviceName', dnsLabelProblem(options.serviceName, 'Service name'));
+    }
     this.selector = { ...options.selector };
     this.serviceAccountName = options.serviceAccountName;
     this.servicePorts = options.servicePorts ? [...options.servicePorts] : undefined;
+    this.targetPorts = options.targetPorts ? [...options.targetPorts] : undefined;
     this.service = options.serviceName
       ? ServiceRef.fromName(options.serviceName, this.namespace, { ports: options.servicePorts, selector: options.selector })
       : undefined;
@@ -80,6 +69,7 @@ class ImportedGatewayWorkload extends Construct implements IGatewayWorkload {
       namespace: this.namespace,
       labels: this.selector,
       servicePorts: this.servicePorts,
+      targetPorts: this.targetPorts,
     });
   }
 }

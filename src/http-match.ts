@@ -3,37 +3,13 @@
  * errors name the VirtualService and the exact field.
  */
 import { IConstruct } from 'constructs';
-import { propError } from './errors';
-import { portProblem } from './host';
+import * as l1 from './l1';
 import { IGatewayRef } from './references';
-import { dnsLabelProblem, headerNameProblem, Json } from './routing-internal';
+import { check, dnsLabelProblem, headerNameProblem, labelsProblem, portProblem, regexProblem, withFix } from './validation';
 
-/**
- * Why `pattern` is not a regular expression Envoy's RE2 engine accepts, or undefined.
- * JavaScript's engine stands in for RE2; the constructs RE2 refuses (lookaround, backreferences)
- * are refused explicitly, and RE2-only syntax (`(?P<name>`, leading inline flags) is accepted.
- */
-export function regexProblem(pattern: string): string | undefined {
-  if (pattern.length === 0) {
-    return 'the regular expression is empty';
-  }
-  if (/\(\?<?[=!]/.test(pattern)) {
-    return 'lookahead and lookbehind are not supported by RE2, which Envoy uses';
-  }
-  if (/\\[1-9]|\\k</.test(pattern)) {
-    return 'backreferences are not supported by RE2, which Envoy uses';
-  }
-  const js = pattern
-    .replace(/\(\?P</g, '(?<')
-    .replace(/^\(\?[imsU]+\)/, '')
-    .replace(/\(\?[imsU]+:/g, '(?:');
-  try {
-    new RegExp(js);
-  } catch (e) {
-    return `invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
-  }
-  return undefined;
-}
+type HttpMatchSpec = l1.Wire<l1.VirtualServiceSpecHttpMatch>;
+/** `{ exact | prefix | regex }`, the shape every string match of Istio has. */
+export type StringMatchSpec = l1.Wire<l1.VirtualServiceSpecHttpMatchUri>;
 
 /** How a string is compared: exactly, by prefix, or by an RE2 regular expression (full match). */
 export class StringMatch {
@@ -53,14 +29,15 @@ export class StringMatch {
   private constructor(public readonly kind: 'exact' | 'prefix' | 'regex', public readonly value: string) {}
 
   /** @internal */
-  public _render(scope: IConstruct, field: string): Json {
+  public _render(scope: IConstruct, field: string): StringMatchSpec {
     if (this.kind === 'regex') {
-      const problem = regexProblem(this.value);
-      if (problem) {
-        propError(scope, `${field}.regex`, `"${this.value}": ${problem}`, 'write an RE2 expression, e.g. ^/v[0-9]+/.*');
-      }
+      check(scope, `${field}.regex`, regexProblem(this.value));
     }
-    return { [this.kind]: this.value };
+    switch (this.kind) {
+      case 'exact': return { exact: this.value };
+      case 'prefix': return { prefix: this.value };
+      case 'regex': return { regex: this.value };
+    }
   }
 }
 
@@ -223,90 +200,75 @@ export class Match {
    * Validates and renders as Istio's HTTPMatchRequest.
    * @internal
    */
-  public _render(scope: IConstruct, field: string): Json {
+  public _render(scope: IConstruct, field: string): HttpMatchSpec {
     if (this.conflicts.length > 0) {
-      propError(scope, field, `conditions contradict each other: ${this.conflicts.join(', ')}`,
-        'a request cannot satisfy both; use two matches in the route\'s match list for OR');
+      check(scope, field, {
+        problem: `conditions contradict each other: ${this.conflicts.join(', ')}`,
+        fix: 'a request cannot satisfy both; use two matches in the route\'s match list for OR',
+      });
     }
     const c = this.conditions;
-    const out: Json = {};
-    if (c.name !== undefined) {
-      out.name = c.name;
+    if (c.uri && c.uri.kind !== 'regex' && !c.uri.value.startsWith('/')) {
+      check(scope, `${field}.uri.${c.uri.kind}`, { problem: `"${c.uri.value}" does not start with /`, fix: 'write the path with a leading slash, e.g. /api/' });
     }
-    if (c.uri) {
-      if (c.uri.kind !== 'regex' && !c.uri.value.startsWith('/')) {
-        propError(scope, `${field}.uri.${c.uri.kind}`, `"${c.uri.value}" does not start with /`, 'write the path with a leading slash, e.g. /api/');
-      }
-      out.uri = c.uri._render(scope, `${field}.uri`);
+    if (c.method?.kind === 'exact' && !/^[A-Z]+$/.test(c.method.value)) {
+      check(scope, `${field}.method.exact`, { problem: `"${c.method.value}" is not an HTTP method`, fix: 'use an uppercase method such as GET or POST' });
     }
-    if (c.scheme) {
-      out.scheme = c.scheme._render(scope, `${field}.scheme`);
-    }
-    if (c.method) {
-      if (c.method.kind === 'exact' && !/^[A-Z]+$/.test(c.method.value)) {
-        propError(scope, `${field}.method.exact`, `"${c.method.value}" is not an HTTP method`, 'use an uppercase method such as GET or POST');
-      }
-      out.method = c.method._render(scope, `${field}.method`);
-    }
-    if (c.authority) {
-      out.authority = c.authority._render(scope, `${field}.authority`);
-    }
-    for (const key of ['headers', 'withoutHeaders'] as const) {
+    const headerMap = (key: 'headers' | 'withoutHeaders'): Record<string, StringMatchSpec> | undefined => {
       const map = c[key];
       if (!map) {
-        continue;
+        return undefined;
       }
-      const rendered: Json = {};
+      const rendered: Record<string, StringMatchSpec> = {};
       for (const [name, m] of Object.entries(map)) {
-        const problem = headerNameProblem(name);
-        if (problem) {
-          propError(scope, `${field}.${key}.${name}`, problem, 'header names in matches are lowercase, e.g. end-user');
-        }
+        check(scope, `${field}.${key}.${name}`, withFix(headerNameProblem(name), 'header names in matches are lowercase, e.g. end-user'));
         rendered[name] = m ? m._render(scope, `${field}.${key}.${name}`) : {};
       }
-      out[key] = rendered;
-    }
+      return rendered;
+    };
+    let queryParams: Record<string, StringMatchSpec> | undefined;
     if (c.queryParams) {
-      const rendered: Json = {};
+      queryParams = {};
       for (const [name, m] of Object.entries(c.queryParams)) {
         if (name.length === 0) {
-          propError(scope, `${field}.queryParams`, 'a query parameter name is empty', 'name the parameter');
+          check(scope, `${field}.queryParams`, { problem: 'a query parameter name is empty', fix: 'name the parameter' });
         }
         if (m.kind === 'prefix') {
-          propError(scope, `${field}.queryParams.${name}.prefix`, 'Istio matches query parameters only exactly or by regex',
-            `use StringMatch.regex('${m.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*')`);
+          check(scope, `${field}.queryParams.${name}.prefix`, {
+            problem: 'Istio matches query parameters only exactly or by regex',
+            fix: `use StringMatch.regex('${m.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*')`,
+          });
         }
-        rendered[name] = m._render(scope, `${field}.queryParams.${name}`);
+        queryParams[name] = m._render(scope, `${field}.queryParams.${name}`);
       }
-      out.queryParams = rendered;
     }
     if (c.port !== undefined) {
-      const problem = portProblem(c.port);
-      if (problem) {
-        propError(scope, `${field}.port`, problem, 'use the port the host is addressed on (1–65535)');
-      }
-      out.port = c.port;
+      check(scope, `${field}.port`, portProblem(c.port, 'use the port the host is addressed on (1–65535)'));
     }
     if (c.sourceLabels) {
       if (Object.keys(c.sourceLabels).length === 0) {
-        propError(scope, `${field}.sourceLabels`, 'no labels given', 'give at least one label, or leave sourceLabels out');
+        check(scope, `${field}.sourceLabels`, { problem: 'no labels given', fix: 'give at least one label, or leave sourceLabels out' });
       }
-      out.sourceLabels = { ...c.sourceLabels };
+      check(scope, `${field}.sourceLabels`, labelsProblem(c.sourceLabels));
     }
     if (c.sourceNamespace !== undefined) {
-      const problem = dnsLabelProblem(c.sourceNamespace);
-      if (problem) {
-        propError(scope, `${field}.sourceNamespace`, `"${c.sourceNamespace}" is not a namespace name: ${problem}`, 'use a namespace name');
-      }
-      out.sourceNamespace = c.sourceNamespace;
+      check(scope, `${field}.sourceNamespace`, dnsLabelProblem(c.sourceNamespace, 'namespace name'));
     }
-    if (c.gateways) {
-      out.gateways = c.gateways.map((g) => g.gatewayRef);
-    }
-    if (c.ignoreUriCase) {
-      out.ignoreUriCase = true;
-    }
-    return out;
+    return {
+      name: c.name,
+      uri: c.uri?._render(scope, `${field}.uri`),
+      scheme: c.scheme?._render(scope, `${field}.scheme`),
+      method: c.method?._render(scope, `${field}.method`),
+      authority: c.authority?._render(scope, `${field}.authority`),
+      headers: headerMap('headers'),
+      withoutHeaders: headerMap('withoutHeaders'),
+      queryParams,
+      port: c.port,
+      sourceLabels: c.sourceLabels && { ...c.sourceLabels },
+      sourceNamespace: c.sourceNamespace,
+      gateways: c.gateways?.map((g) => g.gatewayRef),
+      ignoreUriCase: c.ignoreUriCase ? true : undefined,
+    };
   }
 
   /** Gateways this match is limited to. @internal */

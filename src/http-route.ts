@@ -4,16 +4,17 @@
  * the route's index, so every error names `spec.http[i].<field>`.
  */
 import { IConstruct } from 'constructs';
-import { Duration } from './duration';
-import { propError } from './errors';
-import { portProblem } from './host';
-import { Match, regexProblem, StringMatch } from './http-match';
-import { Destination, HeaderOperations, RouteDestinationOptions } from './route-destination';
+import { DurationLike, renderDuration } from './duration';
+import { Match, StringMatch } from './http-match';
+import * as l1 from './l1';
+import { IVirtualServiceRef } from './references';
 import {
-  BoundDestination, checkCount, checkPercentage, checkWeightsSoFar, DestinationTarget, headerNameProblem, Json,
-  problemText, renderDuration, renderHeaderOperations, routeLabel, validateHeaderOperations, weightProblems,
-} from './routing-internal';
-import type { IVirtualServiceRef } from './virtual-service';
+  BoundDestination, checkWeightsSoFar, Destination, DestinationTarget, HeaderOperations, renderHeaderOperations, RouteDestinationOptions,
+  routeLabel, validateHeaderOperations, weightProblems,
+} from './route-destination';
+import { check, countProblem, FieldProblem, headerNameProblem, percentageProblem, portProblem, regexProblem } from './validation';
+
+type HttpRouteSpec = l1.Wire<l1.VirtualServiceSpecHttp>;
 
 /** Conditions Envoy retries on (`x-envoy-retry-on` and `x-envoy-retry-grpc-on` values). */
 export class RetryOn {
@@ -48,19 +49,19 @@ export interface RetryPolicy {
   /** Retries after the first attempt; 0 turns Istio's default of 2 retries off. */
   readonly attempts: number;
   /** Timeout of each attempt. @default - the route timeout */
-  readonly perTryTimeout?: Duration;
+  readonly perTryTimeout?: DurationLike;
   /** @default - Istio's default: connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes */
   readonly retryOn?: RetryOn[];
   /** Allow retries in other localities. @default false */
   readonly retryRemoteLocalities?: boolean;
   /** Minimum wait between attempts. @default - Envoy's default of 25ms */
-  readonly backoff?: Duration;
+  readonly backoff?: DurationLike;
 }
 
 /** A fault to inject: a delay, an abort, or both (`Fault.delay(...).and(Fault.abort(...))`). */
 export class Fault {
   /** Delay `percentage` % of requests by `fixedDelay`. */
-  public static delay(fixedDelay: Duration, percentage = 100): Fault {
+  public static delay(fixedDelay: DurationLike, percentage = 100): Fault {
     return new Fault({ delay: { fixedDelay, percentage } });
   }
 
@@ -74,41 +75,48 @@ export class Fault {
     return new Fault({ abort: { grpcStatus, percentage } });
   }
 
-  private constructor(private readonly spec: {
-    readonly delay?: { readonly fixedDelay: Duration; readonly percentage: number };
-    readonly abort?: { readonly httpStatus?: number; readonly grpcStatus?: string; readonly percentage: number };
-  }) {}
+  private constructor(
+    private readonly spec: {
+      readonly delay?: { readonly fixedDelay: DurationLike; readonly percentage: number };
+      readonly abort?: { readonly httpStatus?: number; readonly grpcStatus?: string; readonly percentage: number };
+    },
+    private readonly conflict?: string,
+  ) {}
 
-  /** Both faults; each may only be given once. */
+  /** Both faults; each may only be given once (the route that takes the fault refuses two delays). */
   public and(other: Fault): Fault {
-    if ((this.spec.delay && other.spec.delay) || (this.spec.abort && other.spec.abort)) {
-      throw new Error('Fault.and(): a fault holds at most one delay and one abort');
-    }
-    return new Fault({ delay: this.spec.delay ?? other.spec.delay, abort: this.spec.abort ?? other.spec.abort });
+    const twice = (this.spec.delay && other.spec.delay) ? 'delay' : (this.spec.abort && other.spec.abort) ? 'abort' : undefined;
+    return new Fault(
+      { delay: this.spec.delay ?? other.spec.delay, abort: this.spec.abort ?? other.spec.abort },
+      this.conflict ?? other.conflict ?? (twice && `Fault.and() combines two faults with a ${twice} each; a fault holds at most one delay and one abort`),
+    );
   }
 
   /** @internal */
-  public _render(scope: IConstruct, field: string): Json {
-    const out: Json = {};
+  public _render(scope: IConstruct, field: string): HttpRouteSpec['fault'] {
+    if (this.conflict) {
+      check(scope, field, { problem: this.conflict, fix: 'combine one delay with one abort, e.g. Fault.delay(...).and(Fault.abort(...))' });
+    }
     const { delay, abort } = this.spec;
     if (delay) {
-      checkPercentage(scope, `${field}.delay.percentage.value`, delay.percentage);
-      out.delay = {
-        fixedDelay: renderDuration(scope, `${field}.delay.fixedDelay`, delay.fixedDelay),
-        percentage: { value: delay.percentage },
-      };
+      check(scope, `${field}.delay.percentage.value`, percentageProblem(delay.percentage));
     }
     if (abort) {
-      checkPercentage(scope, `${field}.abort.percentage.value`, abort.percentage);
+      check(scope, `${field}.abort.percentage.value`, percentageProblem(abort.percentage));
       if (abort.httpStatus !== undefined && (!Number.isInteger(abort.httpStatus) || abort.httpStatus < 200 || abort.httpStatus > 599)) {
-        propError(scope, `${field}.abort.httpStatus`, `${abort.httpStatus} is not an HTTP status Istio can return`, 'use a status from 200 to 599, e.g. 500 or 503');
+        check(scope, `${field}.abort.httpStatus`, { problem: `${abort.httpStatus} is not an HTTP status Istio can return`, fix: 'use a status from 200 to 599, e.g. 500 or 503' });
       }
       if (abort.grpcStatus !== undefined && !/^[A-Z_]+$/.test(abort.grpcStatus)) {
-        propError(scope, `${field}.abort.grpcStatus`, `"${abort.grpcStatus}" is not a gRPC status name`, 'use a name such as UNAVAILABLE or DEADLINE_EXCEEDED');
+        check(scope, `${field}.abort.grpcStatus`, { problem: `"${abort.grpcStatus}" is not a gRPC status name`, fix: 'use a name such as UNAVAILABLE or DEADLINE_EXCEEDED' });
       }
-      out.abort = { httpStatus: abort.httpStatus, grpcStatus: abort.grpcStatus, percentage: { value: abort.percentage } };
     }
-    return out;
+    return {
+      delay: delay && {
+        fixedDelay: renderDuration(scope, `${field}.delay.fixedDelay`, delay.fixedDelay),
+        percentage: { value: delay.percentage },
+      },
+      abort: abort && { httpStatus: abort.httpStatus, grpcStatus: abort.grpcStatus, percentage: { value: abort.percentage } },
+    };
   }
 }
 
@@ -129,7 +137,7 @@ export interface CorsPolicy {
   /** @default - none */
   readonly exposeHeaders?: string[];
   /** How long browsers may cache a preflight answer. @default - the browser's default */
-  readonly maxAge?: Duration;
+  readonly maxAge?: DurationLike;
   /** @default false */
   readonly allowCredentials?: boolean;
   /** @default - Istio's default (FORWARD) */
@@ -179,7 +187,7 @@ export interface HttpRouteProps {
   /** Destinations; `route.to()` adds more later. @default - none (then redirect, directResponse or delegate) */
   readonly to?: Destination[];
   /** Total time a request may take, retries included. @default - no timeout (Istio's default) */
-  readonly timeout?: Duration;
+  readonly timeout?: DurationLike;
   /** @default - Istio's default retry policy (2 attempts) */
   readonly retries?: RetryPolicy;
   /** @default - none */
@@ -210,7 +218,7 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTION
  */
 export class HttpRoute {
   private readonly destinations: BoundDestination[] = [];
-  private readonly rendered: Json;
+  private readonly rendered: HttpRouteSpec;
   private readonly mirrorDestination?: BoundDestination;
   private readonly field: string;
 
@@ -228,57 +236,43 @@ export class HttpRoute {
       exclusive.unshift('to');
     }
     if (exclusive.length > 1) {
-      propError(scope, f, `${this.label} sets ${exclusive.join(' and ')}; a route does exactly one of them`,
-        'keep one: forward (to), redirect, directResponse or delegate');
+      check(scope, f, { problem: `${this.label} sets ${exclusive.join(' and ')}; a route does exactly one of them`, fix: 'keep one: forward (to), redirect, directResponse or delegate' });
     }
     if (props.name !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.name)) {
-      propError(scope, `${f}.name`, `"${props.name}" is not a route name`, 'use letters, digits, "-", "_" and "."');
+      check(scope, `${f}.name`, { problem: `"${props.name}" is not a route name`, fix: 'use letters, digits, "-", "_" and "."' });
     }
-    const out: Json = { name: props.name };
-    if (props.match && props.match.length > 0) {
-      out.match = props.match.map((m, j) => m._render(scope, `${f}.match[${j}]`));
+    if (props.rewrite && props.redirect) {
+      check(scope, `${f}.rewrite`, { problem: 'a route cannot both rewrite and redirect', fix: 'put the new path in redirect.uri' });
     }
-    if (props.rewrite) {
-      if (props.redirect) {
-        propError(scope, `${f}.rewrite`, 'a route cannot both rewrite and redirect', 'put the new path in redirect.uri');
-      }
-      out.rewrite = this.renderRewrite(props.rewrite);
-    }
-    if (props.redirect) {
-      out.redirect = this.renderRedirect(props.redirect);
-    }
-    if (props.directResponse) {
-      out.directResponse = this.renderDirectResponse(props.directResponse);
-    }
-    if (props.delegate) {
-      if ((props.delegate as { isDelegate?: boolean }).isDelegate === false) {
-        propError(scope, `${f}.delegate`, `VirtualService ${props.delegate.namespace}/${props.delegate.virtualServiceName} is not a delegate`,
-          'create the target with delegate: true (no hosts, no gateways)');
-      }
-      out.delegate = { name: props.delegate.virtualServiceName, namespace: props.delegate.namespace };
-    }
-    out.timeout = renderDuration(scope, `${f}.timeout`, props.timeout);
-    if (props.retries) {
-      out.retries = this.renderRetries(props.retries);
-    }
-    if (props.fault) {
-      out.fault = props.fault._render(scope, `${f}.fault`);
+    if (props.delegate?.isDelegate === false) {
+      check(scope, `${f}.delegate`, {
+        problem: `VirtualService ${props.delegate.namespace}/${props.delegate.virtualServiceName} is not a delegate`,
+        fix: 'create the target with delegate: true (no hosts, no gateways)',
+      });
     }
     if (props.mirror) {
       this.mirrorDestination = props.mirror._bind(scope, `${f}.mirror`, namespace, 'mirror');
-      checkPercentage(scope, `${f}.mirrorPercentage.value`, props.mirrorPercentage);
-      out.mirrorPercentage = { value: props.mirrorPercentage ?? 100 };
+      check(scope, `${f}.mirrorPercentage.value`, percentageProblem(props.mirrorPercentage));
     } else if (props.mirrorPercentage !== undefined) {
-      propError(scope, `${f}.mirrorPercentage`, 'set without a mirror', 'set `mirror` to the destination that receives the copy');
-    }
-    if (props.corsPolicy) {
-      out.corsPolicy = this.renderCors(props.corsPolicy);
+      check(scope, `${f}.mirrorPercentage`, { problem: 'set without a mirror', fix: 'set `mirror` to the destination that receives the copy' });
     }
     if (props.headers) {
       validateHeaderOperations(scope, `${f}.headers`, props.headers);
-      out.headers = renderHeaderOperations(props.headers);
     }
-    this.rendered = out;
+    this.rendered = {
+      name: props.name,
+      match: props.match && props.match.length > 0 ? props.match.map((m, j) => m._render(scope, `${f}.match[${j}]`)) : undefined,
+      rewrite: props.rewrite && this.renderRewrite(props.rewrite),
+      redirect: props.redirect && this.renderRedirect(props.redirect),
+      directResponse: props.directResponse && this.renderDirectResponse(props.directResponse),
+      delegate: props.delegate && { name: props.delegate.virtualServiceName, namespace: props.delegate.namespace },
+      timeout: renderDuration(scope, `${f}.timeout`, props.timeout),
+      retries: props.retries && this.renderRetries(props.retries),
+      fault: props.fault?._render(scope, `${f}.fault`),
+      mirrorPercentage: props.mirror ? { value: props.mirrorPercentage ?? 100 } : undefined,
+      corsPolicy: props.corsPolicy && this.renderCors(props.corsPolicy),
+      headers: renderHeaderOperations(props.headers),
+    };
     for (const d of props.to ?? []) {
       this.addDestination(d);
     }
@@ -296,7 +290,7 @@ export class HttpRoute {
   public addDestination(destination: Destination): this {
     for (const k of ['redirect', 'directResponse', 'delegate'] as const) {
       if (this.props[k] !== undefined) {
-        propError(this.scope, `${this.field}.route`, `${this.label} has ${k} set and cannot also forward`, `remove ${k}, or do not add destinations`);
+        check(this.scope, `${this.field}.route`, { problem: `${this.label} has ${k} set and cannot also forward`, fix: `remove ${k}, or do not add destinations` });
       }
     }
     const bound = destination._bind(this.scope, `${this.field}.route[${this.destinations.length}].destination`, this.namespace, 'route');
@@ -306,7 +300,7 @@ export class HttpRoute {
   }
 
   /** @internal */
-  public _validate(): string[] {
+  public _validate(): FieldProblem[] {
     const f = this.field;
     const problems = weightProblems(`${f}.route`, this.label, this.destinations);
     this.destinations.forEach((d, j) => problems.push(...d.lateProblems(`${f}.route[${j}].destination`)));
@@ -315,14 +309,13 @@ export class HttpRoute {
     }
     const acts = this.destinations.length > 0 || ['redirect', 'directResponse', 'delegate'].some((k) => this.props[k as keyof HttpRouteProps] !== undefined);
     if (!acts) {
-      problems.push(problemText(f, `${this.label} has no destination, redirect, direct response or delegate`,
-        'add a destination with `to: [...]` or route.to(service)'));
+      problems.push({ field: f, problem: `${this.label} has no destination, redirect, direct response or delegate`, fix: 'add a destination with `to: [...]` or route.to(service)' });
     }
     return problems;
   }
 
   /** @internal */
-  public _render(): Json {
+  public _render(): HttpRouteSpec {
     return {
       ...this.rendered,
       route: this.destinations.length > 0 ? this.destinations.map((d) => d.renderRoute()) : undefined,
@@ -334,22 +327,19 @@ export class HttpRoute {
     return routeLabel(this.props.name, this.index);
   }
 
-  private renderRewrite(r: Rewrite): Json {
+  private renderRewrite(r: Rewrite): HttpRouteSpec['rewrite'] {
     const f = `${this.field}.rewrite`;
     if (r.uri === undefined && r.authority === undefined && r.uriRegex === undefined) {
-      propError(this.scope, f, 'rewrites nothing', 'set uri, authority or uriRegex');
+      check(this.scope, f, { problem: 'rewrites nothing', fix: 'set uri, authority or uriRegex' });
     }
     if (r.uri !== undefined && r.uriRegex !== undefined) {
-      propError(this.scope, f, 'uri and uriRegex are both set', 'use one of them');
+      check(this.scope, f, { problem: 'uri and uriRegex are both set', fix: 'use one of them' });
     }
     if (r.uriRegex) {
-      const problem = regexProblem(r.uriRegex.match);
-      if (problem) {
-        propError(this.scope, `${f}.uriRegexRewrite.match`, `"${r.uriRegex.match}": ${problem}`, 'write an RE2 expression');
-      }
+      check(this.scope, `${f}.uriRegexRewrite.match`, regexProblem(r.uriRegex.match));
     }
     if (r.authority !== undefined && r.authority.length === 0) {
-      propError(this.scope, `${f}.authority`, 'is empty', 'give the host name to send, or leave authority out');
+      check(this.scope, `${f}.authority`, { problem: 'is empty', fix: 'give the host name to send, or leave authority out' });
     }
     return {
       uri: r.uri,
@@ -358,19 +348,16 @@ export class HttpRoute {
     };
   }
 
-  private renderRedirect(r: Redirect): Json {
+  private renderRedirect(r: Redirect): HttpRouteSpec['redirect'] {
     const f = `${this.field}.redirect`;
     if (r.uri === undefined && r.authority === undefined && r.scheme === undefined && r.port === undefined) {
-      propError(this.scope, f, 'redirects to the same URL', 'set uri, authority, scheme or port');
+      check(this.scope, f, { problem: 'redirects to the same URL', fix: 'set uri, authority, scheme or port' });
     }
     if (r.redirectCode !== undefined && !REDIRECT_CODES.includes(r.redirectCode)) {
-      propError(this.scope, `${f}.redirectCode`, `${r.redirectCode} is not a redirect status`, `use one of ${REDIRECT_CODES.join(', ')}`);
+      check(this.scope, `${f}.redirectCode`, { problem: `${r.redirectCode} is not a redirect status`, fix: `use one of ${REDIRECT_CODES.join(', ')}` });
     }
     if (typeof r.port === 'number') {
-      const problem = portProblem(r.port);
-      if (problem) {
-        propError(this.scope, `${f}.port`, problem, 'use a port from 1 to 65535');
-      }
+      check(this.scope, `${f}.port`, portProblem(r.port, 'use a port from 1 to 65535'));
     }
     return {
       uri: r.uri,
@@ -382,22 +369,22 @@ export class HttpRoute {
     };
   }
 
-  private renderDirectResponse(r: DirectResponse): Json {
+  private renderDirectResponse(r: DirectResponse): HttpRouteSpec['directResponse'] {
     const f = `${this.field}.directResponse`;
     if (!Number.isInteger(r.status) || r.status < 200 || r.status > 599) {
-      propError(this.scope, `${f}.status`, `${r.status} is not an HTTP status Istio can return`, 'use a status from 200 to 599');
+      check(this.scope, `${f}.status`, { problem: `${r.status} is not an HTTP status Istio can return`, fix: 'use a status from 200 to 599' });
     }
     return { status: r.status, body: r.body === undefined ? undefined : { string: r.body } };
   }
 
-  private renderRetries(r: RetryPolicy): Json {
+  private renderRetries(r: RetryPolicy): HttpRouteSpec['retries'] {
     const f = `${this.field}.retries`;
-    checkCount(this.scope, `${f}.attempts`, r.attempts);
+    check(this.scope, `${f}.attempts`, countProblem(r.attempts));
     if (r.attempts === 0 && (r.perTryTimeout || r.retryOn)) {
-      propError(this.scope, f, 'attempts is 0 (no retries) but perTryTimeout or retryOn is set', 'remove them, or allow at least one attempt');
+      check(this.scope, f, { problem: 'attempts is 0 (no retries) but perTryTimeout or retryOn is set', fix: 'remove them, or allow at least one attempt' });
     }
     if (r.retryOn && r.retryOn.length === 0) {
-      propError(this.scope, `${f}.retryOn`, 'is an empty list', 'list at least one condition, or leave retryOn out for Istio\'s default');
+      check(this.scope, `${f}.retryOn`, { problem: 'is an empty list', fix: 'list at least one condition, or leave retryOn out for Istio\'s default' });
     }
     return {
       attempts: r.attempts,
@@ -408,21 +395,21 @@ export class HttpRoute {
     };
   }
 
-  private renderCors(c: CorsPolicy): Json {
+  private renderCors(c: CorsPolicy): HttpRouteSpec['corsPolicy'] {
     const f = `${this.field}.corsPolicy`;
     if (c.allowOrigins.length === 0) {
-      propError(this.scope, `${f}.allowOrigins`, 'is empty', 'list the origins allowed to call, e.g. StringMatch.exact(\'https://shop.example.com\')');
+      check(this.scope, `${f}.allowOrigins`, { problem: 'is empty', fix: 'list the origins allowed to call, e.g. StringMatch.exact(\'https://shop.example.com\')' });
     }
     (c.allowMethods ?? []).forEach((m, i) => {
       if (!HTTP_METHODS.includes(m)) {
-        propError(this.scope, `${f}.allowMethods[${i}]`, `"${m}" is not an HTTP method`, `use one of ${HTTP_METHODS.join(', ')}`);
+        check(this.scope, `${f}.allowMethods[${i}]`, { problem: `"${m}" is not an HTTP method`, fix: `use one of ${HTTP_METHODS.join(', ')}` });
       }
     });
     for (const key of ['allowHeaders', 'exposeHeaders'] as const) {
       (c[key] ?? []).forEach((h, i) => {
-        const problem = h === '*' ? undefined : headerNameProblem(h.toLowerCase());
-        if (problem) {
-          propError(this.scope, `${f}.${key}[${i}]`, problem, 'use header names such as content-type');
+        if (h !== '*') {
+          const problem = headerNameProblem(h.toLowerCase());
+          check(this.scope, `${f}.${key}[${i}]`, problem && { problem: problem.problem, fix: 'use header names such as content-type' });
         }
       });
     }

@@ -8,14 +8,14 @@
  * The HTTP Gateway's hosts are prefixed with this construct's namespace, so only VirtualServices
  * from that namespace (this one, or the ones you bind when the redirect is off) attach to it.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { propError } from './errors';
 import { Gateway } from './gateway';
 import { Server } from './gateway-server';
-import { hostProblem, portProblem } from './host';
-import * as l1 from './l1';
-import { IGatewayRef, IGatewayWorkload, INamespaceRef, IServiceRef, resolveNamespace } from './references';
+import { IGatewayRef, IGatewayWorkload, IServiceRef } from './references';
+import { checkMetadata, IstioResourceProps, namespaceOf } from './resource';
+import { Destination } from './route-destination';
+import { check, hostProblem, portProblem, withFix } from './validation';
+import { VirtualService } from './virtual-service';
 
 /** Status codes a redirect may answer with. */
 export enum RedirectStatus {
@@ -28,11 +28,12 @@ export enum RedirectStatus {
   PERMANENT_REDIRECT = 308,
 }
 
-export interface HttpsRedirectProps {
-  /** Name of the HTTP Gateway and of the VirtualService. @default - the construct id */
+export interface HttpsRedirectProps extends IstioResourceProps {
+  /**
+   * Name of the HTTP Gateway and of the VirtualService; `metadata` goes on both.
+   * @default - the construct id
+   */
   readonly name?: string;
-  /** @default - the chart's namespace */
-  readonly namespace?: string | INamespaceRef;
   /** The gateway pods that receive plain HTTP. */
   readonly workload: IGatewayWorkload;
   /** Hostnames (FQDNs or `*.` wildcards) to redirect. */
@@ -59,68 +60,65 @@ export class HttpsRedirect extends Construct implements IGatewayRef {
   /** The HTTP Gateway. */
   public readonly gateway: Gateway;
   /** The redirecting (or plainly routing) VirtualService, if any. */
-  public readonly virtualService?: ApiObject;
+  public readonly virtualService?: VirtualService;
 
   public constructor(scope: Construct, id: string, props: HttpsRedirectProps) {
     super(scope, id);
     this.name = props.name ?? id;
-    this.namespace = resolveNamespace(this, props.namespace);
+    this.namespace = namespaceOf(this, props.namespace);
+    checkMetadata(this, 'metadata', props.metadata);
     const redirect = props.redirect ?? true;
     const port = props.port ?? 80;
     const httpsPort = props.httpsPort ?? 443;
 
     if (!props.hosts || props.hosts.length === 0) {
-      propError(this, 'hosts', 'no hosts to redirect', 'list the hostnames served over HTTPS');
+      check(this, 'hosts', { problem: 'no hosts to redirect', fix: 'list the hostnames served over HTTPS' });
     }
-    props.hosts.forEach((host, i) => {
-      const p = hostProblem(host, { allowShortNames: false });
-      if (p) {
-        propError(this, `hosts[${i}]`, `${host}: ${p}`, 'give a fully qualified name or a *.domain wildcard, without a namespace/ prefix');
-      }
-    });
-    for (const [field, value] of [['port', port], ['httpsPort', httpsPort]] as const) {
-      const p = portProblem(value);
-      if (p) {
-        propError(this, field, p, 'use a port number between 1 and 65535');
-      }
-    }
+    props.hosts.forEach((host, i) => check(this, `hosts[${i}]`, withFix(hostProblem(host, { allowShortNames: false }),
+      'give a fully qualified name or a *.domain wildcard, without a namespace/ prefix')));
+    check(this, 'port', portProblem(port));
+    check(this, 'httpsPort', portProblem(httpsPort));
     if (props.statusCode !== undefined && !Object.values(RedirectStatus).includes(props.statusCode)) {
-      propError(this, 'statusCode', `${props.statusCode} is not a redirect status`, 'use RedirectStatus (301, 302, 307 or 308)');
+      check(this, 'statusCode', { problem: `${props.statusCode} is not a redirect status`, fix: 'use RedirectStatus (301, 302, 307 or 308)' });
     }
     const plainPort = props.plainHttpTo?.port;
-    if (plainPort !== undefined && portProblem(plainPort)) {
-      propError(this, 'plainHttpTo.port', portProblem(plainPort)!, 'use the destination Service port');
+    if (plainPort !== undefined) {
+      check(this, 'plainHttpTo.port', portProblem(plainPort, 'use the destination Service port'));
     }
     if (redirect && props.plainHttpTo) {
-      propError(this, 'plainHttpTo', 'a plain HTTP route is set but the redirect is on, so it would never be used',
-        'drop plainHttpTo, or set redirect: false');
+      check(this, 'plainHttpTo', {
+        problem: 'a plain HTTP route is set but the redirect is on, so it would never be used',
+        fix: 'drop plainHttpTo, or set redirect: false',
+      });
     }
 
     this.gateway = new Gateway(this, 'Gateway', {
       name: this.name,
-      namespace: this.namespace,
+      namespace: props.namespace ?? this.namespace,
+      metadata: props.metadata,
       workload: props.workload,
       servers: [Server.http({ hosts: props.hosts.map((h) => `${this.namespace}/${h}`), port, portName: `http-${port}` })],
     });
 
-    let http: l1.VirtualServiceSpecHttp[] | undefined;
-    if (redirect) {
-      http = [{
-        name: 'https-redirect',
-        redirect: { scheme: 'https', port: httpsPort, redirectCode: props.statusCode ?? RedirectStatus.MOVED_PERMANENTLY },
-      }];
-    } else if (props.plainHttpTo) {
-      const target = props.plainHttpTo;
-      http = [{
-        name: 'plain-http',
-        route: [{ destination: { host: target.service.host, ...(target.port !== undefined ? { port: { number: target.port } } : {}) } }],
-      }];
-    }
-    if (http) {
-      this.virtualService = new l1.VirtualService(this, 'VirtualService', {
-        metadata: { name: this.name, namespace: this.namespace },
-        spec: { hosts: [...props.hosts], gateways: [this.gateway.gatewayRef], http },
+    if (redirect || props.plainHttpTo) {
+      this.virtualService = new VirtualService(this, 'VirtualService', {
+        name: this.name,
+        namespace: props.namespace ?? this.namespace,
+        metadata: props.metadata,
+        hosts: [...props.hosts],
+        gateways: [this.gateway],
       });
+      if (redirect) {
+        this.virtualService.addHttpRoute({
+          name: 'https-redirect',
+          redirect: { scheme: 'https', port: httpsPort, redirectCode: props.statusCode ?? RedirectStatus.MOVED_PERMANENTLY },
+        });
+      } else if (props.plainHttpTo) {
+        this.virtualService.addHttpRoute({
+          name: 'plain-http',
+          to: [Destination.to(props.plainHttpTo.service, { port: props.plainHttpTo.port })],
+        });
+      }
     }
   }
 

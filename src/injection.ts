@@ -4,6 +4,7 @@
  * (istioctl's IST0123: `istio-injection` wins and the revision label is silently ignored).
  */
 
+
 /** The label keys that decide sidecar injection and ambient enrolment on a namespace. */
 export const INJECTION_LABEL_KEYS: readonly string[] = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane-mode'];
 
@@ -20,21 +21,7 @@ export enum InjectionKind {
   NONE = 'none',
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/**
- * Why `name` cannot be an Istio revision (or revision tag), or undefined. Revisions end up in
- * label values and object names (`istiod-<revision>`), so they follow DNS label rules.
- */
-export function revisionProblem(name: string): string | undefined {
-  if (!name) {
-    return 'the revision name is empty';
-  }
-  if (name.length > 63 || !DNS_LABEL.test(name)) {
-    return `"${name}" is not a revision name (lowercase letters, digits and inner hyphens, at most 63 characters)`;
-  }
-  return undefined;
-}
+import { Problem, revisionProblem, withFix } from './validation';
 
 export class InjectionMode {
   /** Sidecars from the default revision (`istio-injection=enabled`). */
@@ -81,8 +68,10 @@ export class InjectionMode {
   }
 
   /** Why this mode cannot be rendered (a bad revision name), or undefined. */
-  public problem(): string | undefined {
-    return this.kind === InjectionKind.REVISION ? revisionProblem(this.revisionName ?? '') : undefined;
+  public problem(): Problem | undefined {
+    return this.kind === InjectionKind.REVISION
+      ? withFix(revisionProblem(this.revisionName ?? ''), 'use the revision name (or tag) `istioctl tag list` shows')
+      : undefined;
   }
 
   public toString(): string {

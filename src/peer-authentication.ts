@@ -1,13 +1,15 @@
 /**
  * PeerAuthentication: whether workloads accept plain-text traffic from their peers.
  */
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { propError } from './errors';
-import { portProblem } from './host';
 import * as l1 from './l1';
 import { PolicyScopeProps, renderSelector, resolvePolicyScope } from './policy-scope';
 import { IWorkloadRef } from './references';
+import { IstioResource } from './resource';
+import { check, portProblem } from './validation';
+
+type PeerAuthenticationSpec = l1.Wire<l1.PeerAuthenticationSpec>;
+type Mode = NonNullable<NonNullable<PeerAuthenticationSpec['mtls']>['mode']>;
 
 /** How workloads treat incoming connections. */
 export enum MtlsMode {
@@ -19,16 +21,10 @@ export enum MtlsMode {
   DISABLE = 'DISABLE',
 }
 
-const WORKLOAD_MODE: Record<MtlsMode, l1.PeerAuthenticationSpecMtlsMode> = {
-  [MtlsMode.STRICT]: l1.PeerAuthenticationSpecMtlsMode.STRICT,
-  [MtlsMode.PERMISSIVE]: l1.PeerAuthenticationSpecMtlsMode.PERMISSIVE,
-  [MtlsMode.DISABLE]: l1.PeerAuthenticationSpecMtlsMode.DISABLE,
-};
-
-const PORT_MODE: Record<MtlsMode, l1.PeerAuthenticationSpecPortLevelMtlsMode> = {
-  [MtlsMode.STRICT]: l1.PeerAuthenticationSpecPortLevelMtlsMode.STRICT,
-  [MtlsMode.PERMISSIVE]: l1.PeerAuthenticationSpecPortLevelMtlsMode.PERMISSIVE,
-  [MtlsMode.DISABLE]: l1.PeerAuthenticationSpecPortLevelMtlsMode.DISABLE,
+const MODE: Record<MtlsMode, Mode> = {
+  [MtlsMode.STRICT]: 'STRICT',
+  [MtlsMode.PERMISSIVE]: 'PERMISSIVE',
+  [MtlsMode.DISABLE]: 'DISABLE',
 };
 
 export interface PeerAuthenticationProps extends PolicyScopeProps {
@@ -49,61 +45,51 @@ export interface PeerAuthenticationProps extends PolicyScopeProps {
  * mesh-wide, namespace-wide or workload-wide (`selector`) mTLS mode, with per-port overrides for
  * a selected workload.
  */
-export class PeerAuthentication extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
+export class PeerAuthentication extends IstioResource<PeerAuthenticationSpec> {
   public readonly mode: MtlsMode;
   public readonly selector?: IWorkloadRef;
   private readonly ports = new Map<number, MtlsMode>();
 
   public constructor(scope: Construct, id: string, props: PeerAuthenticationProps = {}) {
-    super(scope, id);
-    this.name = props.name ?? id;
+    const resolved = resolvePolicyScope(`${scope.node.path}/${id}`, scope, props);
+    super(scope, id, { ...props, namespace: resolved.namespace }, l1.PeerAuthentication.GVK);
     this.mode = props.mode ?? MtlsMode.STRICT;
-    if (!(this.mode in WORKLOAD_MODE)) {
-      propError(this, 'spec.mtls.mode', `"${String(this.mode)}" is not an mTLS mode`, 'use MtlsMode.STRICT, PERMISSIVE or DISABLE');
+    if (!(this.mode in MODE)) {
+      check(this, 'spec.mtls.mode', { problem: `"${String(this.mode)}" is not an mTLS mode`, fix: 'use MtlsMode.STRICT, PERMISSIVE or DISABLE' });
     }
-    const resolved = resolvePolicyScope(this, props);
-    this.namespace = resolved.namespace;
     this.selector = resolved.selector;
     for (const [port, mode] of Object.entries(props.portLevelMtls ?? {})) {
       this.addPortMtls(Number(port), mode);
     }
-
-    new l1.PeerAuthentication(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => this.renderSpec() }) as unknown as l1.PeerAuthenticationSpec,
-    });
   }
 
   /** Override the mode for one container port of the selected workload. */
   public addPortMtls(port: number, mode: MtlsMode): this {
     const field = `spec.portLevelMtls.${port}`;
     if (!this.selector) {
-      propError(this, 'spec.portLevelMtls', 'port-level mTLS needs a workload selector (Istio\'s CEL rule): ports only mean something for one workload',
-        'pass `selector` with the workload whose ports these are');
+      check(this, 'spec.portLevelMtls', {
+        problem: 'port-level mTLS needs a workload selector (Istio\'s CEL rule): ports only mean something for one workload',
+        fix: 'pass `selector` with the workload whose ports these are',
+      });
     }
-    if (!(mode in PORT_MODE)) {
-      propError(this, `${field}.mode`, `"${String(mode)}" is not an mTLS mode`, 'use MtlsMode.STRICT, PERMISSIVE or DISABLE');
+    if (!(mode in MODE)) {
+      check(this, `${field}.mode`, { problem: `"${String(mode)}" is not an mTLS mode`, fix: 'use MtlsMode.STRICT, PERMISSIVE or DISABLE' });
     }
-    const problem = portProblem(port);
-    if (problem) {
-      propError(this, field, problem, 'use the container port the workload listens on');
-    }
+    check(this, field, portProblem(port, 'use the container port the workload listens on'));
     if (this.ports.has(port)) {
-      propError(this, field, `port ${port} is given twice`, 'set each port once');
+      check(this, field, { problem: `port ${port} is given twice`, fix: 'set each port once' });
     }
     this.ports.set(port, mode);
     return this;
   }
 
-  private renderSpec(): l1.PeerAuthenticationSpec {
+  protected renderSpec(): PeerAuthenticationSpec {
     const ports = [...this.ports.entries()].sort(([a], [b]) => a - b);
     return {
       selector: renderSelector(this.selector),
-      mtls: { mode: WORKLOAD_MODE[this.mode] },
+      mtls: { mode: MODE[this.mode] },
       portLevelMtls: ports.length > 0
-        ? Object.fromEntries(ports.map(([port, mode]) => [String(port), { mode: PORT_MODE[mode] }]))
+        ? Object.fromEntries(ports.map(([port, mode]) => [String(port), { mode: MODE[mode] }]))
         : undefined,
     };
   }

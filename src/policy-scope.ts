@@ -3,15 +3,15 @@
  * RequestAuthentication: the whole mesh (the root namespace), a namespace, the pods of one
  * workload (a label selector), or named objects (`targetRefs`).
  */
+import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { propError } from './errors';
-import { DEFAULT_ROOT_NAMESPACE } from './analysis/rendered';
-import { INamespaceRef, IServiceRef, IWorkloadRef, resolveNamespace } from './references';
-
-export { DEFAULT_ROOT_NAMESPACE } from './analysis/rendered';
+import { DEFAULT_ROOT_NAMESPACE } from './mesh-context';
+import { INamespaceRef, IServiceRef, IWorkloadRef } from './references';
+import { IstioResourceProps, namespaceName } from './resource';
+import { check, Problem, selectorProblem } from './validation';
 
 /** Scope props every security policy shares. */
-export interface PolicyScopeProps {
+export interface PolicyScopeProps extends IstioResourceProps {
   /**
    * Namespace of the policy. A policy without a selector applies to every workload in it.
    * @default - the selector's namespace, the root namespace when `meshWide`, else the chart's namespace
@@ -88,7 +88,7 @@ export class PolicyTargetRef {
   ) {}
 
   /** Why this ref cannot be used by a policy in `policyNamespace`, or undefined. */
-  public problem(policyNamespace: string): { problem: string; fix: string } | undefined {
+  public problem(policyNamespace: string): Problem | undefined {
     if (this.group === ISTIO_NETWORKING_GROUP && this.kind === 'Gateway') {
       return {
         problem: 'targets an Istio networking.istio.io Gateway, which Istio does not accept as a policy target',
@@ -122,86 +122,67 @@ export class PolicyTargetRef {
   }
 }
 
-/** Why a label selector is unusable in an Istio `selector.matchLabels`, or undefined. */
-export function selectorProblem(selector: Readonly<Record<string, string>>): { problem: string; fix: string } | undefined {
-  const entries = Object.entries(selector);
-  if (entries.length === 0) {
-    return {
-      problem: 'the workload selects no labels, which Istio treats as no selector at all',
-      fix: 'give the workload labels, or drop `selector` to apply the policy to the whole namespace',
-    };
-  }
-  for (const [k, v] of entries) {
-    if (k.length === 0) {
-      return { problem: 'a label key is empty', fix: 'use non-empty label keys' };
-    }
-    if (k.includes('*') || v.includes('*')) {
-      return {
-        problem: `"${k}=${v}" contains a wildcard; Istio selectors match labels exactly`,
-        fix: 'list the exact label keys and values of the pods',
-      };
-    }
-    if (v.length > 63) {
-      return { problem: `the value of label "${k}" is longer than 63 characters`, fix: 'use label values of at most 63 characters' };
-    }
-  }
-  return undefined;
-}
-
 export interface ResolvedPolicyScope {
-  readonly namespace: string;
+  /** What to give the resource as its namespace: a name, or the reference the props held (which orders the output). */
+  readonly namespace: string | INamespaceRef | undefined;
   readonly selector?: IWorkloadRef;
 }
 
 /**
  * The namespace a policy lands in, after checking that its scope props agree with each other.
- * `targetRefs` are checked here too so all three policy kinds refuse the same combinations.
+ * Runs before the policy construct exists, so errors name `path` (the construct it becomes).
+ * Namespaces are compared by name: a MeshNamespace and its name are the same namespace.
  */
-export function resolvePolicyScope(
-  scope: IConstruct,
-  props: PolicyScopeProps,
-  targetRefs: readonly PolicyTargetRef[] = [],
-): ResolvedPolicyScope {
+export function resolvePolicyScope(path: string, scope: IConstruct, props: PolicyScopeProps, targetRefs: readonly PolicyTargetRef[] = []): ResolvedPolicyScope {
   const selector = props.selector;
+  const given = props.namespace === undefined ? undefined : namespaceName(props.namespace);
   if (selector && targetRefs.length > 0) {
-    propError(scope, 'spec.targetRefs', 'cannot be combined with spec.selector: Istio accepts only one of selector, targetRef and targetRefs',
-      'use `selector` for sidecar-enforced policy, or `targetRefs` for a Gateway API gateway or a waypoint, not both');
+    check(path, 'spec.targetRefs', {
+      problem: 'cannot be combined with spec.selector: Istio accepts only one of selector, targetRef and targetRefs',
+      fix: 'use `selector` for sidecar-enforced policy, or `targetRefs` for a Gateway API gateway or a waypoint, not both',
+    });
   }
   const rootNamespace = props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
   if (props.meshWide) {
     if (selector) {
-      propError(scope, 'spec.selector', 'a mesh-wide policy cannot have a selector',
-        'drop `meshWide` to scope the policy to the workload, or drop `selector`');
+      check(path, 'spec.selector', { problem: 'a mesh-wide policy cannot have a selector', fix: 'drop `meshWide` to scope the policy to the workload, or drop `selector`' });
     }
     if (targetRefs.length > 0) {
-      propError(scope, 'spec.targetRefs', 'a mesh-wide policy cannot have targetRefs',
-        'drop `meshWide`, and create the policy in the target\'s namespace');
+      check(path, 'spec.targetRefs', { problem: 'a mesh-wide policy cannot have targetRefs', fix: 'drop `meshWide`, and create the policy in the target\'s namespace' });
     }
-    if (props.namespace !== undefined && props.namespace !== rootNamespace) {
-      propError(scope, 'metadata.namespace', `a mesh-wide policy lives in the root namespace ${rootNamespace}, not ${props.namespace}`,
-        'drop `namespace`, or set `rootNamespace` if the mesh uses another root namespace');
+    if (given !== undefined && given !== rootNamespace) {
+      check(path, 'metadata.namespace', {
+        problem: `a mesh-wide policy lives in the root namespace ${rootNamespace}, not ${given}`,
+        fix: 'drop `namespace`, or set `rootNamespace` if the mesh uses another root namespace',
+      });
     }
-    return { namespace: rootNamespace };
+    return { namespace: props.namespace ?? rootNamespace };
   }
   if (selector) {
-    const problem = selectorProblem(selector.selector);
+    const problem = selectorProblem(selector.selector, { what: 'pods' });
     if (problem) {
-      propError(scope, 'spec.selector.matchLabels', problem.problem, problem.fix);
+      check(path, 'spec.selector.matchLabels', {
+        problem: problem.problem,
+        fix: Object.keys(selector.selector).length === 0 ? 'give the workload labels, or drop `selector` to apply the policy to the whole namespace' : problem.fix,
+      });
     }
-    if (props.namespace !== undefined && props.namespace !== selector.namespace) {
-      propError(scope, 'metadata.namespace', `the selected workload is in namespace ${selector.namespace}, the policy in ${props.namespace}; a selector only applies in the policy's own namespace`,
-        'drop `namespace`: the policy takes the workload\'s namespace');
+    if (given !== undefined && given !== selector.namespace) {
+      check(path, 'metadata.namespace', {
+        problem: `the selected workload is in namespace ${selector.namespace}, the policy in ${given}; a selector only applies in the policy's own namespace`,
+        fix: 'drop `namespace`: the policy takes the workload\'s namespace',
+      });
     }
-    return { namespace: selector.namespace, selector };
+    return { namespace: props.namespace ?? selector.namespace, selector };
   }
-  const namespace = resolveNamespace(scope, props.namespace);
-  targetRefs.forEach((ref, i) => {
-    const problem = ref.problem(namespace);
-    if (problem) {
-      propError(scope, `spec.targetRefs[${i}]`, problem.problem, problem.fix);
-    }
-  });
-  return { namespace };
+  if (given === undefined && !Chart.of(scope).namespace) {
+    check(path, 'namespace', { problem: 'no namespace: the construct has none and neither does its chart', fix: 'pass `namespace` in the props or give the chart a namespace' });
+  }
+  return { namespace: props.namespace };
+}
+
+/** Refuses targetRefs a policy in `namespace` cannot use. */
+export function checkTargetRefs(scope: IConstruct, namespace: string, targetRefs: readonly PolicyTargetRef[]): void {
+  targetRefs.forEach((ref, i) => check(scope, `spec.targetRefs[${i}]`, ref.problem(namespace)));
 }
 
 /** `selector.matchLabels` as written; read when rendering, so labels added later still count. */

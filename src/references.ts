@@ -1,11 +1,9 @@
 /**
  * How constructs refer to each other. An L2 construct takes these interfaces, so a route points
  * at a Service object rather than a host string that can drift; `fromXxx` factories cover
- * things that live outside the app.
+ * things that live outside the app. A reference that is a construct of the app also orders the
+ * output: the referring object is written after it.
  */
-import { Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
-import { propError } from './errors';
 
 /** A namespace, owned by the app (MeshNamespace) or existing already. */
 export interface INamespaceRef {
@@ -42,10 +40,26 @@ export interface IGatewayRef {
 
 /** Gateway pods (an ingress or egress gateway deployment) that Gateway resources select. */
 export interface IGatewayWorkload extends IWorkloadRef {
-  /** Ports its Service exposes. @default - unknown: port checks are skipped */
+  /** Ports its Service exposes (the Service `port`s). @default - unknown: port checks are skipped */
   readonly servicePorts?: readonly number[];
+  /**
+   * The ports the pods listen on behind them (the Service `targetPort`s), which Gateway servers
+   * name when the gateway translates ports (deployKF's 8080/8443 behind 80/443).
+   * @default - unknown
+   */
+  readonly targetPorts?: readonly number[];
   /** Service in front of the pods, for routing to the gateway. @default - none */
   readonly service?: IServiceRef;
+}
+
+/** A VirtualService that routes can delegate to. */
+export interface IVirtualServiceRef {
+  readonly virtualServiceName: string;
+  readonly namespace: string;
+  /** Whether it was created as a delegate (no hosts); unknown for references. @default - unknown */
+  readonly isDelegate?: boolean;
+  /** Whether it delegates itself; Istio supports one level of delegation. @default - unknown */
+  readonly delegates?: boolean;
 }
 
 export const ServiceRef = {
@@ -59,20 +73,7 @@ export const ServiceRef = {
   },
 };
 
-/** The cluster's trust domain suffix for SPIFFE identities; Istio's default is cluster.local. */
+/** A SPIFFE principal in Istio's form: `<trust domain>/ns/<namespace>/sa/<service account>`. */
 export function principalOf(namespace: string, serviceAccount: string, trustDomain = 'cluster.local'): string {
   return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
-}
-
-/**
- * The namespace an L2 construct's objects land in: the explicit one, else its chart's. L2
- * constructs need one because references to them are fully qualified.
- */
-export function resolveNamespace(scope: IConstruct, explicit?: string | INamespaceRef): string {
-  const ns = (typeof explicit === 'object' ? explicit.name : explicit) ?? Chart.of(scope).namespace;
-  if (!ns) {
-    return propError(scope, 'namespace', 'no namespace: the construct has none and neither does its chart',
-      'pass `namespace` in the props or give the chart a namespace');
-  }
-  return ns;
 }

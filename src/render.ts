@@ -1,57 +1,34 @@
 /**
- * Lazy render: turns the construct tree into manifests, once, in cdk8s's own order.
+ * Lazy render: turns the construct tree into manifests, once.
  *
  * cdk8s's `App.synth()` and `Chart.toJson()` re-run every construct validation for each chart and
  * give no way back from a manifest to the construct that made it. The analysis needs both the
  * manifest and its construct path, so we walk the tree ourselves, keeping cdk8s's semantics:
- * dependencies between constructs order the objects, each object belongs to its closest chart,
- * and construct validations run once.
+ * dependencies between constructs order the objects and charts, each object belongs to its
+ * closest chart, and construct validations run once. Where cdk8s's own topological sort may
+ * reorder objects no dependency constrains, ours keeps the order they were written in.
  */
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CLUSTER_SCOPED_KINDS, groupKindOf, Json, RenderedObject } from './analysis/rendered';
+import { isGeneratedL1, losslessJson } from './l1';
+import { stableTopologicalOrder } from './ordering';
+import { lateProblems, withoutTextValidation } from './validation/late';
+
+/** A construct validation that failed: our constructs' with their field and fix, others' as text. */
+export interface ConstructError {
+  readonly path: string;
+  readonly field?: string;
+  readonly message: string;
+  readonly fix?: string;
+}
 
 export interface RenderResult {
   readonly objects: RenderedObject[];
-  /** Charts in output order, with their objects. */
-  readonly charts: Array<{ readonly chart: Chart; readonly objects: RenderedObject[] }>;
-  /** Errors returned by construct validations (`node.addValidation`), prefixed with their path. */
-  readonly constructErrors: Array<{ readonly path: string; readonly message: string }>;
-}
-
-/** Mirrors cdk8s's dependency resolution so objects come out in the order `cdk8s synth` uses. */
-function resolveDependencies(all: IConstruct[]): void {
-  for (const parent of all) {
-    if (parent instanceof Chart) {
-      for (const child of parent.node.children) {
-        if (child instanceof Chart) {
-          parent.node.addDependency(child);
-        }
-      }
-    }
-  }
-  const deps: Array<{ source: IConstruct; target: IConstruct }> = [];
-  for (const child of all) {
-    for (const dep of child.node.dependencies) {
-      deps.push({ source: child, target: dep });
-    }
-  }
-  for (const { source, target } of deps) {
-    const sourceChart = Chart.of(source);
-    const targetChart = Chart.of(target);
-    if (sourceChart !== targetChart) {
-      sourceChart.node.addDependency(targetChart);
-    }
-    const targets = target.node.findAll().filter((c) => c instanceof ApiObject && Chart.of(c) === targetChart);
-    const sources = source.node.findAll().filter((c) => c instanceof ApiObject && Chart.of(c) === sourceChart);
-    for (const t of targets) {
-      for (const s of sources) {
-        if (t !== s) {
-          s.node.addDependency(t);
-        }
-      }
-    }
-  }
+  /** Charts in output order, with their objects and the charts they must follow. */
+  readonly charts: Array<{ readonly chart: Chart; readonly objects: RenderedObject[]; readonly dependsOn: readonly Chart[] }>;
+  /** Errors returned by construct validations (late checks and `node.addValidation`). */
+  readonly constructErrors: ConstructError[];
 }
 
 /** cdk8s stamps a chart's namespace on every object, cluster-scoped ones included. */
@@ -65,34 +42,110 @@ function stripClusterScopedNamespace(manifest: Json): Json {
   return manifest;
 }
 
+/**
+ * An object's manifest. Objects of generated Istio L1 classes render from their props as given
+ * rather than through the generated mappers, which drop every field they do not know.
+ */
+function manifestOf(obj: ApiObject): Json {
+  return isGeneratedL1(obj) ? losslessJson(obj) : obj.toJson() as Json;
+}
+
+/**
+ * The app's structure in one pass over the tree: every chart in tree order with its ApiObjects
+ * in tree order, and the dependencies between them the way cdk8s resolves them. A construct
+ * that depends on another orders its objects after the other's when both are in one chart, and
+ * its chart after the other's chart otherwise; a chart also comes after the charts nested in it.
+ */
+function structure(all: readonly IConstruct[]): {
+  charts: Chart[];
+  objectsOf: Map<Chart, ApiObject[]>;
+  chartDeps: Map<Chart, Set<Chart>>;
+  objectDeps: Map<ApiObject, Set<ApiObject>>;
+} {
+  const chartOf = new Map<IConstruct, Chart | undefined>();
+  const charts: Chart[] = [];
+  const objectsOf = new Map<Chart, ApiObject[]>();
+  for (const c of all) {
+    const parent = c.node.scope;
+    const inherited = parent ? chartOf.get(parent) : undefined;
+    const own = c instanceof Chart ? c : inherited;
+    chartOf.set(c, own);
+    if (c instanceof Chart) {
+      charts.push(c);
+      objectsOf.set(c, []);
+    } else if (c instanceof ApiObject && own) {
+      objectsOf.get(own)!.push(c);
+    }
+  }
+  const chartDeps = new Map<Chart, Set<Chart>>(charts.map((c) => [c, new Set<Chart>()]));
+  const objectDeps = new Map<ApiObject, Set<ApiObject>>();
+  for (const chart of charts) {
+    const parent = chart.node.scope ? chartOf.get(chart.node.scope) : undefined;
+    if (parent) {
+      chartDeps.get(parent)!.add(chart);
+    }
+  }
+  const objectsUnder = (c: IConstruct, chart: Chart) => c.node.findAll().filter((x): x is ApiObject => x instanceof ApiObject && chartOf.get(x) === chart);
+  for (const source of all) {
+    for (const target of source.node.dependencies) {
+      const sourceChart = chartOf.get(source);
+      const targetChart = chartOf.get(target);
+      if (!sourceChart || !targetChart) {
+        continue;
+      }
+      if (sourceChart !== targetChart) {
+        chartDeps.get(sourceChart)!.add(targetChart);
+        continue;
+      }
+      const targets = objectsUnder(target, targetChart);
+      for (const s of objectsUnder(source, sourceChart)) {
+        let set = objectDeps.get(s);
+        if (!set) {
+          set = new Set();
+          objectDeps.set(s, set);
+        }
+        for (const t of targets) {
+          if (t !== s) {
+            set.add(t);
+          }
+        }
+      }
+    }
+  }
+  return { charts, objectsOf, chartDeps, objectDeps };
+}
+
 export function renderApp(app: App): RenderResult {
   const all = app.node.findAll();
-  const constructErrors: Array<{ path: string; message: string }> = [];
+  const constructErrors: ConstructError[] = [];
   for (const c of all) {
-    for (const message of c.node.validate()) {
+    for (const p of lateProblems(c)) {
+      constructErrors.push({ path: c.node.path, field: p.field || undefined, message: p.problem, fix: p.fix });
+    }
+    for (const message of withoutTextValidation(() => c.node.validate())) {
       constructErrors.push({ path: c.node.path, message });
     }
   }
-  resolveDependencies(all);
+  const { charts: treeCharts, objectsOf, chartDeps, objectDeps } = structure(all);
 
   const charts: RenderResult['charts'] = [];
   const objects: RenderedObject[] = [];
-  // Charts in dependency order, as `app.charts` gives them: a chart that others depend on (say,
-  // the namespaces) comes first, so its file is applied first too.
-  for (const chart of app.charts) {
+  // Charts in dependency order: a chart that others depend on (say, the namespaces) comes first,
+  // so its file is applied first too. Otherwise charts and objects keep the order of the tree.
+  const orderedCharts = stableTopologicalOrder(treeCharts, (c) => chartDeps.get(c) ?? [], (c) => `chart ${c.node.path}`);
+  for (const chart of orderedCharts) {
     const chartObjects: RenderedObject[] = [];
-    const apiObjects = new DependencyGraph(chart.node).topology()
-      .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+    const apiObjects = stableTopologicalOrder(objectsOf.get(chart) ?? [], (o) => objectDeps.get(o) ?? [], (o) => o.node.path);
     for (const obj of apiObjects) {
       const rendered: RenderedObject = {
-        manifest: stripClusterScopedNamespace(obj.toJson() as Json),
+        manifest: stripClusterScopedNamespace(manifestOf(obj)),
         constructPath: obj.node.path,
         chartPath: chart.node.path,
       };
       chartObjects.push(rendered);
       objects.push(rendered);
     }
-    charts.push({ chart, objects: chartObjects });
+    charts.push({ chart, objects: chartObjects, dependsOn: [...(chartDeps.get(chart) ?? [])] });
   }
   return { objects, charts, constructErrors };
 }

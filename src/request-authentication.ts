@@ -1,15 +1,17 @@
 /**
  * RequestAuthentication: which JWTs a workload accepts, and where it finds them.
  */
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, PolicyAction } from './authorization-policy';
-import { PolicyFieldProblem, Operation, Source } from './authorization-rule';
-import { Duration } from './duration';
-import { propError } from './errors';
+import { Operation, Source } from './authorization-rule';
+import { DurationLike, renderDuration } from './duration';
 import * as l1 from './l1';
-import { PolicyScopeProps, PolicyTargetRef, renderSelector, resolvePolicyScope } from './policy-scope';
+import { checkTargetRefs, PolicyScopeProps, PolicyTargetRef, renderSelector, resolvePolicyScope } from './policy-scope';
 import { IWorkloadRef } from './references';
+import { IstioResource } from './resource';
+import { checkAll, FieldProblem, Problem } from './validation';
+
+type RequestAuthenticationSpec = l1.Wire<l1.RequestAuthenticationSpec>;
 
 /** A header that carries the token, e.g. `Authorization` with prefix `Bearer `. */
 export interface JwtHeader {
@@ -42,7 +44,7 @@ export interface JwtRuleOptions {
   /** Claims holding space-separated lists (such as `scope`), matched element-wise. @default - only the claims Istio always splits */
   readonly spaceDelimitedClaims?: string[];
   /** How long istiod waits when fetching the key set. @default - istiod's default */
-  readonly timeout?: Duration;
+  readonly timeout?: DurationLike;
 }
 
 const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
@@ -75,8 +77,8 @@ export class JwtRule {
   ) {}
 
   /** Problems, with fields relative to the `jwtRules` entry. */
-  public validate(): PolicyFieldProblem[] {
-    const problems: PolicyFieldProblem[] = [];
+  public validate(): FieldProblem[] {
+    const problems: FieldProblem[] = [];
     const o = this.options;
     if (!this.issuer) {
       problems.push({ field: 'issuer', problem: 'the issuer is empty', fix: 'pass the `iss` value of the tokens, e.g. https://accounts.example.com' });
@@ -124,9 +126,6 @@ export class JwtRule {
         problems.push({ field: `outputClaimToHeaders[${i}].header`, problem: `"${c.header}" is not a header name`, fix: 'use letters, digits, - and _' });
       }
     });
-    if (o.timeout && o.timeout.milliseconds < 1) {
-      problems.push({ field: 'timeout', problem: `${o.timeout.milliseconds} ms is below Istio's minimum of 1 ms`, fix: 'use at least Duration.millis(1)' });
-    }
     if (o.spaceDelimitedClaims && o.spaceDelimitedClaims.length > 64) {
       problems.push({ field: 'spaceDelimitedClaims', problem: 'more than 64 claims', fix: 'list at most 64 claims' });
     }
@@ -134,7 +133,7 @@ export class JwtRule {
   }
 
   /** The `jwtRules` entry. */
-  public render(where: { path: string; field: string }): l1.RequestAuthenticationSpecJwtRules {
+  public render(where: { path: string; field: string }): NonNullable<RequestAuthenticationSpec['jwtRules']>[number] {
     const o = this.options;
     return {
       issuer: this.issuer,
@@ -148,13 +147,13 @@ export class JwtRule {
       outputPayloadToHeader: o.outputPayloadToHeader,
       outputClaimToHeaders: o.outputClaimToHeaders?.map((c) => ({ claim: c.claim, header: c.header })),
       spaceDelimitedClaims: o.spaceDelimitedClaims ? [...o.spaceDelimitedClaims] : undefined,
-      timeout: o.timeout?.toIstio({ path: where.path, field: `${where.field}.timeout` }),
+      timeout: renderDuration(where.path, `${where.field}.timeout`, o.timeout),
     };
   }
 }
 
 /** Istio fetches the key set itself and only speaks http and https. */
-export function jwksUriProblem(uri: string): { problem: string; fix: string } | undefined {
+export function jwksUriProblem(uri: string): Problem | undefined {
   const fix = 'use the issuer\'s key set URL, e.g. https://issuer.example.com/.well-known/jwks.json';
   if (uri.length > 2048) {
     return { problem: 'the URL is longer than 2048 characters', fix };
@@ -175,7 +174,7 @@ export function jwksUriProblem(uri: string): { problem: string; fix: string } | 
 }
 
 /** A JSON Web Key Set (`{"keys": [...]}`) or a single JSON Web Key (`{"kty": ...}`). */
-function jwksProblem(jwks: string): { problem: string; fix: string } | undefined {
+function jwksProblem(jwks: string): Problem | undefined {
   const fix = 'pass the issuer\'s key set JSON, {"keys": [{"kty": ...}]}';
   let parsed: unknown;
   try {
@@ -230,37 +229,29 @@ export interface RequirePrincipalOptions {
  * namespace, the mesh, a Gateway API gateway) accepts. It rejects requests with an invalid
  * token but lets requests without one through; `requirePrincipal()` closes that.
  */
-export class RequestAuthentication extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
+export class RequestAuthentication extends IstioResource<RequestAuthenticationSpec> {
   public readonly selector?: IWorkloadRef;
   private readonly targetRefs: readonly PolicyTargetRef[];
   private readonly rules: JwtRule[] = [];
 
   public constructor(scope: Construct, id: string, props: RequestAuthenticationProps = {}) {
-    super(scope, id);
-    this.name = props.name ?? id;
-    this.targetRefs = props.targetRefs ?? [];
-    const resolved = resolvePolicyScope(this, props, this.targetRefs);
-    this.namespace = resolved.namespace;
+    const targetRefs = props.targetRefs ?? [];
+    const resolved = resolvePolicyScope(`${scope.node.path}/${id}`, scope, props, targetRefs);
+    super(scope, id, { ...props, namespace: resolved.namespace }, l1.RequestAuthentication.GVK);
+    this.targetRefs = targetRefs;
     this.selector = resolved.selector;
+    checkTargetRefs(this, this.namespace, targetRefs);
     for (const rule of props.jwtRules ?? []) {
       this.addJwtRule(rule);
     }
-
-    new l1.RequestAuthentication(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => this.renderSpec() }) as unknown as l1.RequestAuthenticationSpec,
-    });
   }
 
   /** Accept another issuer's tokens. */
   public addJwtRule(rule: JwtRule): this {
     const field = `spec.jwtRules[${this.rules.length}]`;
-    const problems = rule.validate();
-    if (problems.length > 0) {
-      propError(this, `${field}.${problems[0].field}`, problems[0].problem, problems[0].fix);
-    }
+    checkAll(this, field, rule.validate());
+    // Render once now, so a duration Istio refuses is reported here with its field.
+    rule.render({ path: this.node.path, field });
     this.rules.push(rule);
     return this;
   }
@@ -284,7 +275,7 @@ export class RequestAuthentication extends Construct {
     });
   }
 
-  private renderSpec(): l1.RequestAuthenticationSpec {
+  protected renderSpec(): RequestAuthenticationSpec {
     return {
       selector: renderSelector(this.selector),
       targetRefs: this.targetRefs.length > 0 ? this.targetRefs.map((t) => t.render()) : undefined,

@@ -4,11 +4,13 @@
  * can apply to it.
  */
 import { Construct } from 'constructs';
-import { propError } from './errors';
-import { hostProblem, portProblem } from './host';
+import { checkExportTo } from './destination-rule';
 import * as l1 from './l1';
-import { INamespaceRef, IServiceRef, resolveNamespace } from './references';
-import { checkCount, checkExportTo, cidrProblem, dnsLabelProblem, isIp } from './routing-internal';
+import { IServiceRef } from './references';
+import { IstioResource, IstioResourceProps } from './resource';
+import { check, cidrProblem, countProblem, dnsLabelProblem, hostProblem, isIpAddress, labelsProblem, portProblem, withFix } from './validation';
+
+type ServiceEntrySpec = l1.Wire<l1.ServiceEntrySpec>;
 
 /** Protocols Istio knows for a port. */
 export enum PortProtocol {
@@ -65,11 +67,7 @@ export interface ServiceEntryEndpoint {
   readonly weight?: number;
 }
 
-export interface ServiceEntryProps {
-  /** Object name. @default - the construct id */
-  readonly name?: string;
-  /** @default - the chart's namespace */
-  readonly namespace?: string | INamespaceRef;
+export interface ServiceEntryProps extends IstioResourceProps {
   /** FQDNs (or `*.example.com` with resolution NONE). */
   readonly hosts: string[];
   readonly ports: ServiceEntryPort[];
@@ -87,59 +85,47 @@ export interface ServiceEntryProps {
   readonly subjectAltNames?: string[];
 }
 
-export class ServiceEntry extends Construct implements IServiceRef {
-  public readonly name: string;
-  public readonly namespace: string;
+export class ServiceEntry extends IstioResource<ServiceEntrySpec> implements IServiceRef {
   public readonly hosts: readonly string[];
   public readonly ports: readonly number[];
+  private readonly spec: ServiceEntrySpec;
 
   public constructor(scope: Construct, id: string, props: ServiceEntryProps) {
-    super(scope, id);
-    this.name = props.name ?? id;
-    this.namespace = resolveNamespace(this, props.namespace);
+    super(scope, id, props, l1.ServiceEntry.GVK);
     const resolution = props.resolution ?? ServiceEntryResolution.DNS;
     const endpoints = props.endpoints ?? [];
 
     if (props.hosts.length === 0) {
-      propError(this, 'spec.hosts', 'no hosts', 'list the external hosts, e.g. [\'api.example.com\']');
+      check(this, 'spec.hosts', { problem: 'no hosts', fix: 'list the external hosts, e.g. [\'api.example.com\']' });
     }
     props.hosts.forEach((h, i) => {
-      const problem = hostProblem(h, { allowWildcardAll: false, allowShortNames: false });
-      if (problem) {
-        propError(this, `spec.hosts[${i}]`, `"${h}" is not a valid host: ${problem}`, 'use a fully qualified name such as api.example.com');
-      }
+      check(this, `spec.hosts[${i}]`, withFix(hostProblem(h, { allowWildcardAll: false, allowShortNames: false }), 'use a fully qualified name such as api.example.com'));
       if (h.startsWith('*') && (resolution === ServiceEntryResolution.DNS || resolution === ServiceEntryResolution.DNS_ROUND_ROBIN) && endpoints.length === 0) {
-        propError(this, `spec.hosts[${i}]`, `the wildcard "${h}" cannot be resolved by DNS`, 'use resolution NONE for wildcard hosts, or list endpoints');
+        check(this, `spec.hosts[${i}]`, { problem: `the wildcard "${h}" cannot be resolved by DNS`, fix: 'use resolution NONE for wildcard hosts, or list endpoints' });
       }
       if (props.hosts.indexOf(h) !== i) {
-        propError(this, `spec.hosts[${i}]`, `"${h}" is listed twice`, 'list each host once');
+        check(this, `spec.hosts[${i}]`, { problem: `"${h}" is listed twice`, fix: 'list each host once' });
       }
     });
 
     if (props.ports.length === 0) {
-      propError(this, 'spec.ports', 'no ports', 'list the ports with their protocols, e.g. { number: 443, protocol: PortProtocol.TLS }');
+      check(this, 'spec.ports', { problem: 'no ports', fix: 'list the ports with their protocols, e.g. { number: 443, protocol: PortProtocol.TLS }' });
     }
     const names = new Set<string>();
     const numbers = new Set<number>();
     const ports = props.ports.map((p, i) => {
       const field = `spec.ports[${i}]`;
-      const problem = portProblem(p.number);
-      if (problem) {
-        propError(this, `${field}.number`, problem, 'use a port from 1 to 65535');
-      }
-      if (p.targetPort !== undefined && portProblem(p.targetPort)) {
-        propError(this, `${field}.targetPort`, portProblem(p.targetPort) as string, 'use a port from 1 to 65535');
+      check(this, `${field}.number`, portProblem(p.number, 'use a port from 1 to 65535'));
+      if (p.targetPort !== undefined) {
+        check(this, `${field}.targetPort`, portProblem(p.targetPort, 'use a port from 1 to 65535'));
       }
       const name = p.name ?? `${p.protocol.toLowerCase()}-${p.number}`;
-      const nameProblem = dnsLabelProblem(name);
-      if (nameProblem) {
-        propError(this, `${field}.name`, `"${name}": ${nameProblem}`, 'use a name such as https-443');
-      }
+      check(this, `${field}.name`, withFix(dnsLabelProblem(name, 'port name'), 'use a name such as https-443'));
       if (names.has(name)) {
-        propError(this, `${field}.name`, `port name "${name}" is used twice`, 'give each port its own name');
+        check(this, `${field}.name`, { problem: `port name "${name}" is used twice`, fix: 'give each port its own name' });
       }
       if (numbers.has(p.number)) {
-        propError(this, `${field}.number`, `port ${p.number} is listed twice`, 'list each port once');
+        check(this, `${field}.number`, { problem: `port ${p.number} is listed twice`, fix: 'list each port once' });
       }
       names.add(name);
       numbers.add(p.number);
@@ -147,70 +133,61 @@ export class ServiceEntry extends Construct implements IServiceRef {
     });
 
     if (resolution === ServiceEntryResolution.STATIC && endpoints.length === 0) {
-      propError(this, 'spec.endpoints', 'STATIC resolution needs endpoints', 'list the endpoints\' IP addresses, or use DNS resolution');
+      check(this, 'spec.endpoints', { problem: 'STATIC resolution needs endpoints', fix: 'list the endpoints\' IP addresses, or use DNS resolution' });
     }
     if (resolution === ServiceEntryResolution.NONE && endpoints.length > 0) {
-      propError(this, 'spec.endpoints', 'endpoints are ignored with resolution NONE', 'use STATIC or DNS resolution, or drop the endpoints');
+      check(this, 'spec.endpoints', { problem: 'endpoints are ignored with resolution NONE', fix: 'use STATIC or DNS resolution, or drop the endpoints' });
     }
     if (resolution === ServiceEntryResolution.DNS_ROUND_ROBIN && endpoints.length > 1) {
-      propError(this, 'spec.endpoints', 'DNS_ROUND_ROBIN takes at most one endpoint', 'use DNS resolution for several endpoints');
+      check(this, 'spec.endpoints', { problem: 'DNS_ROUND_ROBIN takes at most one endpoint', fix: 'use DNS resolution for several endpoints' });
     }
     endpoints.forEach((e, i) => {
       const field = `spec.endpoints[${i}]`;
-      if (resolution === ServiceEntryResolution.STATIC && !isIp(e.address) && !e.address.startsWith('unix://')) {
-        propError(this, `${field}.address`, `"${e.address}" is not an IP address, which STATIC resolution needs`, 'use an IP address, or DNS resolution for host names');
+      if (resolution === ServiceEntryResolution.STATIC && !isIpAddress(e.address) && !e.address.startsWith('unix://')) {
+        check(this, `${field}.address`, { problem: `"${e.address}" is not an IP address, which STATIC resolution needs`, fix: 'use an IP address, or DNS resolution for host names' });
       }
-      if (resolution !== ServiceEntryResolution.STATIC && !isIp(e.address)) {
-        const problem = hostProblem(e.address, { allowWildcardAll: false });
-        if (problem) {
-          propError(this, `${field}.address`, `"${e.address}": ${problem}`, 'use an IP address or a host name');
-        }
+      if (resolution !== ServiceEntryResolution.STATIC && !isIpAddress(e.address)) {
+        check(this, `${field}.address`, withFix(hostProblem(e.address, { allowWildcardAll: false }), 'use an IP address or a host name'));
       }
       for (const [portName, port] of Object.entries(e.ports ?? {})) {
         if (!names.has(portName)) {
-          propError(this, `${field}.ports.${portName}`, `no port named "${portName}"`, `use one of ${[...names].join(', ')}`);
+          check(this, `${field}.ports.${portName}`, { problem: `no port named "${portName}"`, fix: `use one of ${[...names].join(', ')}` });
         }
-        if (portProblem(port)) {
-          propError(this, `${field}.ports.${portName}`, portProblem(port) as string, 'use a port from 1 to 65535');
-        }
+        check(this, `${field}.ports.${portName}`, portProblem(port, 'use a port from 1 to 65535'));
       }
-      checkCount(this, `${field}.weight`, e.weight, 1);
+      check(this, `${field}.labels`, labelsProblem(e.labels));
+      check(this, `${field}.weight`, countProblem(e.weight, 1));
     });
-    (props.addresses ?? []).forEach((a, i) => {
-      const problem = cidrProblem(a);
-      if (problem) {
-        propError(this, `spec.addresses[${i}]`, problem, 'use an IP address or CIDR block');
-      }
-    });
+    (props.addresses ?? []).forEach((a, i) => check(this, `spec.addresses[${i}]`, cidrProblem(a)));
     checkExportTo(this, props.exportTo);
 
     this.hosts = [...props.hosts];
     this.ports = ports.map((p) => p.number);
-
-    new l1.ServiceEntry(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: {
-        hosts: [...props.hosts],
-        addresses: props.addresses && [...props.addresses],
-        ports: ports as l1.ServiceEntrySpecPorts[],
-        location: (props.location ?? ServiceEntryLocation.MESH_EXTERNAL) as string as l1.ServiceEntrySpecLocation,
-        resolution: resolution as string as l1.ServiceEntrySpecResolution,
-        endpoints: endpoints.length > 0 ? endpoints.map((e) => ({
-          address: e.address,
-          ports: e.ports && { ...e.ports },
-          labels: e.labels && { ...e.labels },
-          network: e.network,
-          locality: e.locality,
-          weight: e.weight,
-        })) : undefined,
-        exportTo: props.exportTo && [...props.exportTo],
-        subjectAltNames: props.subjectAltNames && [...props.subjectAltNames],
-      },
-    });
+    this.spec = {
+      hosts: [...props.hosts],
+      addresses: props.addresses && [...props.addresses],
+      ports,
+      location: props.location ?? ServiceEntryLocation.MESH_EXTERNAL,
+      resolution,
+      endpoints: endpoints.length > 0 ? endpoints.map((e) => ({
+        address: e.address,
+        ports: e.ports && { ...e.ports },
+        labels: e.labels && { ...e.labels },
+        network: e.network,
+        locality: e.locality,
+        weight: e.weight,
+      })) : undefined,
+      exportTo: props.exportTo && [...props.exportTo],
+      subjectAltNames: props.subjectAltNames && [...props.subjectAltNames],
+    };
   }
 
   /** The first host, so the entry can be used where a single service is expected (routes, DestinationRules). */
   public get host(): string {
     return this.hosts[0];
+  }
+
+  protected renderSpec(): ServiceEntrySpec {
+    return this.spec;
   }
 }

@@ -5,7 +5,7 @@
 import { App, Chart, Yaml } from 'cdk8s';
 import { analyze, AnalysisResult } from './analysis/engine';
 import { defineCode, Finding, formatReport, Severity, sortFindings } from './analysis/finding';
-import { MeshContext } from './analysis/mesh-context';
+import { MeshContext } from './mesh-context';
 import { Json, RenderedObject } from './analysis/rendered';
 import { OutputFile } from './output';
 import { renderApp, RenderResult } from './render';
@@ -33,8 +33,9 @@ export function synthesize(app: App): SynthesisResult {
     severity: Severity.ERROR,
     constructPath: e.path,
     object: '(construct)',
+    field: e.field,
     message: e.message,
-    fix: 'correct the construct\'s props as the message says',
+    fix: e.fix ?? 'correct the construct\'s props as the message says',
   }));
   const findings = sortFindings([...constructFindings, ...analysis.findings]);
   return { ...analysis, render, findings, errors: findings.filter((f) => f.severity === Severity.ERROR) };
@@ -59,7 +60,7 @@ export function manifestFiles(result: SynthesisResult): OutputFile[] {
   const charts = result.render.charts.filter(({ objects }) => objects.length > 0);
   // As cdk8s does: when charts depend on each other, number the files so that applying the
   // folder in name order (kubectl apply -f dir/) follows the dependencies.
-  const ordered = charts.some(({ chart }) => chart.node.dependencies.some((d) => d instanceof Chart));
+  const ordered = result.render.charts.some(({ dependsOn }) => dependsOn.length > 0);
   const seen = new Map<string, string>();
   return charts.map(({ chart, objects }, i) => {
     const name = chartFileName(chart);

@@ -2,11 +2,15 @@
  * TCP routes of a VirtualService: opaque TCP traffic routed by port, subnet or source.
  */
 import { IConstruct } from 'constructs';
+import * as l1 from './l1';
 import { IGatewayRef } from './references';
-import { Destination, WeightedDestinationOptions } from './route-destination';
 import {
-  BoundDestination, checkWeightsSoFar, DestinationTarget, Json, problemText, renderL4Match, routeLabel, weightProblems,
-} from './routing-internal';
+  BoundDestination, checkWeightsSoFar, Destination, DestinationTarget, routeLabel, WeightedDestinationOptions, weightProblems,
+} from './route-destination';
+import { check, cidrProblem, dnsLabelProblem, FieldProblem, labelsProblem, portProblem } from './validation';
+
+type TcpMatchSpec = l1.Wire<l1.VirtualServiceSpecTcpMatch>;
+type L4RouteSpec = l1.Wire<l1.VirtualServiceSpecTcpRoute>;
 
 /** Conditions shared by TCP and TLS matches; all given conditions must hold. */
 export interface L4MatchConditions {
@@ -34,6 +38,29 @@ export interface TcpRouteProps {
   readonly to?: Destination[];
 }
 
+/** Validates and renders the conditions TCP and TLS matches share. */
+export function renderL4Match(scope: IConstruct, field: string, m: L4MatchConditions & { sourceSubnet?: string }): TcpMatchSpec {
+  if (m.port !== undefined) {
+    check(scope, `${field}.port`, portProblem(m.port, 'use a port from 1 to 65535'));
+  }
+  (m.destinationSubnets ?? []).forEach((s, i) => check(scope, `${field}.destinationSubnets[${i}]`, cidrProblem(s)));
+  if (m.sourceSubnet !== undefined) {
+    check(scope, `${field}.sourceSubnet`, cidrProblem(m.sourceSubnet));
+  }
+  if (m.sourceNamespace !== undefined) {
+    check(scope, `${field}.sourceNamespace`, dnsLabelProblem(m.sourceNamespace, 'namespace name'));
+  }
+  check(scope, `${field}.sourceLabels`, labelsProblem(m.sourceLabels));
+  return {
+    port: m.port,
+    destinationSubnets: m.destinationSubnets && [...m.destinationSubnets],
+    sourceSubnet: m.sourceSubnet,
+    sourceLabels: m.sourceLabels && { ...m.sourceLabels },
+    sourceNamespace: m.sourceNamespace,
+    gateways: m.gateways?.map((g) => g.gatewayRef),
+  };
+}
+
 /** Destinations of an L4 (TCP or TLS) route. @internal */
 export abstract class L4Route {
   private readonly destinations: BoundDestination[] = [];
@@ -57,23 +84,23 @@ export abstract class L4Route {
   }
 
   /** @internal */
-  public _validate(): string[] {
+  public _validate(): FieldProblem[] {
     if (this.destinations.length === 0) {
-      return [problemText(this.field, `${routeLabel(undefined, this.index)} has no destination`, 'add one with `to: [...]` or route.to(service)')];
+      return [{ field: this.field, problem: `${routeLabel(undefined, this.index)} has no destination`, fix: 'add one with `to: [...]` or route.to(service)' }];
     }
     const problems = weightProblems(`${this.field}.route`, routeLabel(undefined, this.index), this.destinations);
     this.destinations.forEach((d, j) => problems.push(...d.lateProblems(`${this.field}.route[${j}].destination`)));
     return problems;
   }
 
-  protected renderRoutes(): Json[] {
+  protected renderRoutes(): L4RouteSpec[] {
     return this.destinations.map((d) => ({ destination: d.renderDestination(), weight: d.weight }));
   }
 }
 
 /** One entry of `spec.tcp`. Created by `VirtualService.addTcpRoute()`. */
 export class TcpRoute extends L4Route {
-  private readonly match?: Json[];
+  private readonly match?: TcpMatchSpec[];
 
   /** @internal */
   public constructor(scope: IConstruct, index: number, namespace: string, props: TcpRouteProps) {
@@ -87,7 +114,7 @@ export class TcpRoute extends L4Route {
   }
 
   /** @internal */
-  public _render(): Json {
+  public _render(): l1.Wire<l1.VirtualServiceSpecTcp> {
     return { match: this.match, route: this.renderRoutes() };
   }
 }

@@ -3,7 +3,8 @@
  * services → subsets, with policies noted on the edges they affect. Built from the manifests
  * alone, so it shows what will be applied, whichever layer wrote it.
  */
-import { DEFAULT_ROOT_NAMESPACE, Json, metaOf } from './analysis/rendered';
+import { Json, metaOf } from './analysis/rendered';
+import { DEFAULT_ROOT_NAMESPACE } from './mesh-context';
 
 interface Route {
   readonly from: string;

@@ -3,10 +3,13 @@
  * detection, for the whole host, one port, or one subset.
  */
 import { IConstruct } from 'constructs';
-import { Duration } from './duration';
-import { propError } from './errors';
-import { hostProblem } from './host';
-import { checkCount, headerNameProblem, Json, objectNameProblem, renderDuration } from './routing-internal';
+import { DurationLike, renderDuration } from './duration';
+import * as l1 from './l1';
+import { check, countProblem, headerNameProblem, hostProblem, percentageProblem, portProblem, secretNameProblem, withFix } from './validation';
+
+type TrafficPolicySpec = l1.Wire<l1.DestinationRuleSpecTrafficPolicy>;
+/** What host-wide, port-level and subset policies share. */
+type PolicySettingsSpec = Pick<TrafficPolicySpec, 'tls' | 'loadBalancer' | 'connectionPool' | 'outlierDetection'>;
 
 export interface SimpleClientTlsOptions {
   /**
@@ -74,31 +77,30 @@ export class ClientTls {
   private constructor(public readonly mode: 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL', private readonly options: SimpleClientTlsOptions) {}
 
   /** @internal */
-  public _render(scope: IConstruct, field: string): Json {
+  public _render(scope: IConstruct, field: string): TrafficPolicySpec['tls'] {
     const o = this.options;
     if (o.credentialName !== undefined) {
-      const problem = objectNameProblem(o.credentialName);
-      if (problem) {
-        propError(scope, `${field}.credentialName`, problem, 'name the Secret that holds the certificates');
-      }
+      check(scope, `${field}.credentialName`, withFix(secretNameProblem(o.credentialName), 'name the Secret that holds the certificates'));
       if (o.caCertificates !== undefined) {
-        propError(scope, `${field}.caCertificates`, 'is set together with credentialName, which Istio rejects',
-          'put the CA into the Secret (key ca.crt) or drop credentialName');
+        check(scope, `${field}.caCertificates`, {
+          problem: 'is set together with credentialName, which Istio rejects',
+          fix: 'put the CA into the Secret (key ca.crt) or drop credentialName',
+        });
       }
     }
     if (o.caCertificates !== undefined && !o.caCertificates.startsWith('/')) {
-      propError(scope, `${field}.caCertificates`, `"${o.caCertificates}" is not a file path; Istio reads the CA bundle from the proxy's file system`,
-        'give an absolute path such as /etc/ssl/certs/ca-certificates.crt, or use credentialName');
+      check(scope, `${field}.caCertificates`, {
+        problem: `"${o.caCertificates}" is not a file path; Istio reads the CA bundle from the proxy's file system`,
+        fix: 'give an absolute path such as /etc/ssl/certs/ca-certificates.crt, or use credentialName',
+      });
     }
     if (o.sni !== undefined) {
-      const problem = hostProblem(o.sni, { allowWildcardAll: false });
-      if (problem || o.sni.startsWith('*')) {
-        propError(scope, `${field}.sni`, `"${o.sni}" is not a server name: ${problem ?? 'wildcards are not server names'}`, 'use the server\'s host name');
-      }
+      check(scope, `${field}.sni`, withFix(hostProblem(o.sni, { allowWildcardAll: false }), 'use the server\'s host name')
+        ?? (o.sni.startsWith('*') ? { problem: `"${o.sni}" is not a server name: wildcards are not server names`, fix: 'use the server\'s host name' } : undefined));
     }
     (o.subjectAltNames ?? []).forEach((san, i) => {
       if (san.length === 0) {
-        propError(scope, `${field}.subjectAltNames[${i}]`, 'is empty', 'give a DNS name or SPIFFE URI');
+        check(scope, `${field}.subjectAltNames[${i}]`, { problem: 'is empty', fix: 'give a DNS name or SPIFFE URI' });
       }
     });
     return {
@@ -113,10 +115,12 @@ export class ClientTls {
 
 export interface HashCookieOptions {
   /** Lifetime of the cookie Envoy sets when the request has none. @default - Envoy does not create the cookie */
-  readonly ttl?: Duration;
+  readonly ttl?: DurationLike;
   /** @default - no path attribute */
   readonly path?: string;
 }
+
+type ConsistentHashSpec = NonNullable<NonNullable<TrafficPolicySpec['loadBalancer']>['consistentHash']>;
 
 /** What consistent hashing hashes on (session affinity). */
 export class HashKey {
@@ -144,25 +148,21 @@ export class HashKey {
   ) {}
 
   /** @internal */
-  public _render(scope: IConstruct, field: string): Json {
+  public _render(scope: IConstruct, field: string): ConsistentHashSpec {
     switch (this.kind) {
-      case 'header': {
-        const problem = headerNameProblem(this.name.toLowerCase());
-        if (problem) {
-          propError(scope, `${field}.httpHeaderName`, problem, 'use a header name such as x-user-id');
-        }
+      case 'header':
+        check(scope, `${field}.httpHeaderName`, withFix(headerNameProblem(this.name.toLowerCase()), 'use a header name such as x-user-id'));
         return { httpHeaderName: this.name };
-      }
       case 'cookie':
         if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(this.name)) {
-          propError(scope, `${field}.httpCookie.name`, `"${this.name}" is not a cookie name`, 'use letters, digits and -_.');
+          check(scope, `${field}.httpCookie.name`, { problem: `"${this.name}" is not a cookie name`, fix: 'use letters, digits and -_.' });
         }
         return { httpCookie: { name: this.name, path: this.cookie.path, ttl: renderDuration(scope, `${field}.httpCookie.ttl`, this.cookie.ttl) } };
       case 'sourceIp':
         return { useSourceIp: true };
       case 'query':
         if (this.name.length === 0) {
-          propError(scope, `${field}.httpQueryParameterName`, 'is empty', 'name the query parameter');
+          check(scope, `${field}.httpQueryParameterName`, { problem: 'is empty', fix: 'name the query parameter' });
         }
         return { httpQueryParameterName: this.name };
     }
@@ -185,13 +185,15 @@ export interface LoadBalancerOptions {
   /** @default - Istio's locality settings from meshConfig */
   readonly locality?: LocalityLoadBalancing;
   /** Ramp traffic up to new endpoints over this long (ROUND_ROBIN and LEAST_REQUEST only). @default - no warm-up */
-  readonly warmup?: Duration;
+  readonly warmup?: DurationLike;
 }
 
 export interface ConsistentHashOptions extends LoadBalancerOptions {
   /** Size of the ring-hash ring. @default - Envoy's default (1024) */
   readonly minimumRingSize?: number;
 }
+
+type LoadBalancerAlgorithm = NonNullable<NonNullable<TrafficPolicySpec['loadBalancer']>['simple']>;
 
 /** How the client proxy picks an endpoint. */
 export class LoadBalancer {
@@ -219,7 +221,7 @@ export class LoadBalancer {
   }
 
   private constructor(
-    private readonly algorithm: { readonly simple?: string; readonly key?: HashKey; readonly minimumRingSize?: number },
+    private readonly algorithm: { readonly simple?: LoadBalancerAlgorithm; readonly key?: HashKey; readonly minimumRingSize?: number },
     private readonly options: LoadBalancerOptions,
   ) {}
 
@@ -230,48 +232,58 @@ export class LoadBalancer {
   }
 
   /** @internal */
-  public _render(scope: IConstruct, field: string): Json {
-    const out: Json = {};
+  public _render(scope: IConstruct, field: string): TrafficPolicySpec['loadBalancer'] {
+    let algorithm: TrafficPolicySpec['loadBalancer'] = {};
     if (this.algorithm.simple) {
-      out.simple = this.algorithm.simple;
+      algorithm = { simple: this.algorithm.simple };
     } else if (this.algorithm.key) {
-      checkCount(scope, `${field}.consistentHash.ringHash.minimumRingSize`, this.algorithm.minimumRingSize, 1);
-      out.consistentHash = {
-        ...this.algorithm.key._render(scope, `${field}.consistentHash`),
-        ringHash: this.algorithm.minimumRingSize === undefined ? undefined : { minimumRingSize: this.algorithm.minimumRingSize },
+      check(scope, `${field}.consistentHash.ringHash.minimumRingSize`, countProblem(this.algorithm.minimumRingSize, 1));
+      algorithm = {
+        consistentHash: {
+          ...this.algorithm.key._render(scope, `${field}.consistentHash`),
+          ringHash: this.algorithm.minimumRingSize === undefined ? undefined : { minimumRingSize: this.algorithm.minimumRingSize },
+        },
       };
     }
+    let warmup: { duration: string } | undefined;
     if (this.options.warmup) {
       if (this.algorithm.simple !== 'ROUND_ROBIN' && this.algorithm.simple !== 'LEAST_REQUEST') {
-        propError(scope, `${field}.warmup`, 'warm-up works only with ROUND_ROBIN and LEAST_REQUEST', 'use LoadBalancer.roundRobin() or leastRequest(), or drop warmup');
+        check(scope, `${field}.warmup`, {
+          problem: 'warm-up works only with ROUND_ROBIN and LEAST_REQUEST',
+          fix: 'use LoadBalancer.roundRobin() or leastRequest(), or drop warmup',
+        });
       }
-      out.warmup = { duration: renderDuration(scope, `${field}.warmup.duration`, this.options.warmup) };
+      warmup = { duration: renderDuration(scope, `${field}.warmup.duration`, this.options.warmup) };
     }
     const l = this.options.locality;
-    if (l) {
-      const lf = `${field}.localityLbSetting`;
-      if ((l.distribute?.length ?? 0) > 0 && (l.failover?.length ?? 0) > 0) {
-        propError(scope, lf, 'distribute and failover are both set, which Istio rejects', 'use one of them');
+    if (!l) {
+      return { ...algorithm, warmup };
+    }
+    const lf = `${field}.localityLbSetting`;
+    if ((l.distribute?.length ?? 0) > 0 && (l.failover?.length ?? 0) > 0) {
+      check(scope, lf, { problem: 'distribute and failover are both set, which Istio rejects', fix: 'use one of them' });
+    }
+    (l.distribute ?? []).forEach((d, i) => {
+      const total = Object.values(d.to).reduce((a, b) => a + b, 0);
+      if (total !== 100) {
+        check(scope, `${lf}.distribute[${i}].to`, { problem: `weights from ${d.from} total ${total}, not 100`, fix: 'make the weights total 100' });
       }
-      (l.distribute ?? []).forEach((d, i) => {
-        const total = Object.values(d.to).reduce((a, b) => a + b, 0);
-        if (total !== 100) {
-          propError(scope, `${lf}.distribute[${i}].to`, `weights from ${d.from} total ${total}, not 100`, 'make the weights total 100');
-        }
-      });
-      (l.failover ?? []).forEach((fo, i) => {
-        if (fo.from === fo.to) {
-          propError(scope, `${lf}.failover[${i}]`, `fails over from ${fo.from} to itself`, 'fail over to a different region');
-        }
-      });
-      out.localityLbSetting = {
+    });
+    (l.failover ?? []).forEach((fo, i) => {
+      if (fo.from === fo.to) {
+        check(scope, `${lf}.failover[${i}]`, { problem: `fails over from ${fo.from} to itself`, fix: 'fail over to a different region' });
+      }
+    });
+    return {
+      ...algorithm,
+      warmup,
+      localityLbSetting: {
         enabled: l.enabled,
         distribute: l.distribute?.map((d) => ({ from: d.from, to: { ...d.to } })),
         failover: l.failover?.map((fo) => ({ from: fo.from, to: fo.to })),
         failoverPriority: l.failoverPriority && [...l.failoverPriority],
-      };
-    }
-    return out;
+      },
+    };
   }
 }
 
@@ -285,13 +297,13 @@ export interface TcpConnectionPool {
   /** @default - Envoy's default (2^32-1) */
   readonly maxConnections?: number;
   /** @default 10s */
-  readonly connectTimeout?: Duration;
+  readonly connectTimeout?: DurationLike;
   /** @default 1h */
-  readonly idleTimeout?: Duration;
+  readonly idleTimeout?: DurationLike;
   /** @default - unlimited */
-  readonly maxConnectionDuration?: Duration;
+  readonly maxConnectionDuration?: DurationLike;
   /** @default - no TCP keepalive */
-  readonly keepalive?: { readonly time?: Duration; readonly interval?: Duration; readonly probes?: number };
+  readonly keepalive?: { readonly time?: DurationLike; readonly interval?: DurationLike; readonly probes?: number };
 }
 
 export interface HttpConnectionPool {
@@ -304,7 +316,7 @@ export interface HttpConnectionPool {
   /** @default - Envoy's default (2^32-1) */
   readonly maxRetries?: number;
   /** @default 1h */
-  readonly idleTimeout?: Duration;
+  readonly idleTimeout?: DurationLike;
   /** @default H2UpgradePolicy.DEFAULT */
   readonly h2UpgradePolicy?: H2UpgradePolicy;
   /** @default false */
@@ -331,9 +343,9 @@ export interface OutlierDetection {
   /** @default false */
   readonly splitExternalLocalOriginErrors?: boolean;
   /** Time between ejection sweeps. @default 10s */
-  readonly interval?: Duration;
+  readonly interval?: DurationLike;
   /** Minimum ejection time (multiplied by the number of ejections). @default 30s */
-  readonly baseEjectionTime?: Duration;
+  readonly baseEjectionTime?: DurationLike;
   /** @default 10 */
   readonly maxEjectionPercent?: number;
   /** Outlier detection is off when fewer than this % of endpoints are healthy. @default 0 */
@@ -364,4 +376,104 @@ export interface PortTrafficPolicy extends PolicySettings {
 export interface TrafficPolicy extends PolicySettings {
   /** @default - none */
   readonly portLevelSettings?: PortTrafficPolicy[];
+}
+
+function renderConnectionPool(scope: IConstruct, field: string, pool: ConnectionPool): TrafficPolicySpec['connectionPool'] {
+  let tcp: NonNullable<TrafficPolicySpec['connectionPool']>['tcp'];
+  let http: NonNullable<TrafficPolicySpec['connectionPool']>['http'];
+  if (pool.tcp) {
+    const t = pool.tcp;
+    const f = `${field}.tcp`;
+    check(scope, `${f}.maxConnections`, countProblem(t.maxConnections, 1));
+    check(scope, `${f}.tcpKeepalive.probes`, countProblem(t.keepalive?.probes, 1));
+    tcp = {
+      maxConnections: t.maxConnections,
+      connectTimeout: renderDuration(scope, `${f}.connectTimeout`, t.connectTimeout),
+      idleTimeout: renderDuration(scope, `${f}.idleTimeout`, t.idleTimeout),
+      maxConnectionDuration: renderDuration(scope, `${f}.maxConnectionDuration`, t.maxConnectionDuration),
+      tcpKeepalive: t.keepalive && {
+        time: renderDuration(scope, `${f}.tcpKeepalive.time`, t.keepalive.time),
+        interval: renderDuration(scope, `${f}.tcpKeepalive.interval`, t.keepalive.interval),
+        probes: t.keepalive.probes,
+      },
+    };
+  }
+  if (pool.http) {
+    const h = pool.http;
+    const f = `${field}.http`;
+    for (const key of ['http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection', 'maxConcurrentStreams'] as const) {
+      check(scope, `${f}.${key}`, countProblem(h[key], 1));
+    }
+    check(scope, `${f}.maxRetries`, countProblem(h.maxRetries));
+    http = {
+      http1MaxPendingRequests: h.http1MaxPendingRequests,
+      http2MaxRequests: h.http2MaxRequests,
+      maxRequestsPerConnection: h.maxRequestsPerConnection,
+      maxRetries: h.maxRetries,
+      idleTimeout: renderDuration(scope, `${f}.idleTimeout`, h.idleTimeout),
+      h2UpgradePolicy: h.h2UpgradePolicy,
+      useClientProtocol: h.useClientProtocol,
+      maxConcurrentStreams: h.maxConcurrentStreams,
+    };
+  }
+  return { tcp, http };
+}
+
+function renderOutlierDetection(scope: IConstruct, field: string, o: OutlierDetection): TrafficPolicySpec['outlierDetection'] {
+  check(scope, `${field}.consecutive5xxErrors`, countProblem(o.consecutive5xxErrors));
+  check(scope, `${field}.consecutiveGatewayErrors`, countProblem(o.consecutiveGatewayErrors));
+  check(scope, `${field}.consecutiveLocalOriginFailures`, countProblem(o.consecutiveLocalOriginFailures));
+  if (o.consecutiveLocalOriginFailures !== undefined && !o.splitExternalLocalOriginErrors) {
+    check(scope, `${field}.consecutiveLocalOriginFailures`, {
+      problem: 'has no effect unless splitExternalLocalOriginErrors is true',
+      fix: 'set splitExternalLocalOriginErrors: true, or drop consecutiveLocalOriginFailures',
+    });
+  }
+  check(scope, `${field}.maxEjectionPercent`, percentageProblem(o.maxEjectionPercent));
+  check(scope, `${field}.minHealthPercent`, percentageProblem(o.minHealthPercent));
+  return {
+    // The generated L1 spells this property consecutive5XxErrors; l1.ts writes consecutive5xxErrors.
+    consecutive5XxErrors: o.consecutive5xxErrors,
+    consecutiveGatewayErrors: o.consecutiveGatewayErrors,
+    consecutiveLocalOriginFailures: o.consecutiveLocalOriginFailures,
+    splitExternalLocalOriginErrors: o.splitExternalLocalOriginErrors,
+    interval: renderDuration(scope, `${field}.interval`, o.interval),
+    baseEjectionTime: renderDuration(scope, `${field}.baseEjectionTime`, o.baseEjectionTime),
+    maxEjectionPercent: o.maxEjectionPercent,
+    minHealthPercent: o.minHealthPercent,
+  };
+}
+
+function renderPolicySettings(scope: IConstruct, field: string, p: PolicySettings): PolicySettingsSpec {
+  if (p.loadBalancer?._needsOutlierDetection && !p.outlierDetection) {
+    check(scope, `${field}.loadBalancer.localityLbSetting`, {
+      problem: 'locality failover is configured without outlier detection, so it never triggers',
+      fix: 'add outlierDetection to the same traffic policy',
+    });
+  }
+  return {
+    tls: p.tls?._render(scope, `${field}.tls`),
+    loadBalancer: p.loadBalancer?._render(scope, `${field}.loadBalancer`),
+    connectionPool: p.connectionPool && renderConnectionPool(scope, `${field}.connectionPool`, p.connectionPool),
+    outlierDetection: p.outlierDetection && renderOutlierDetection(scope, `${field}.outlierDetection`, p.outlierDetection),
+  };
+}
+
+/**
+ * Validates and renders a traffic policy: the host-wide one, or a subset's (the same shape).
+ * @internal
+ */
+export function renderTrafficPolicy(scope: IConstruct, field: string, policy: TrafficPolicy): TrafficPolicySpec {
+  const out = renderPolicySettings(scope, field, policy);
+  const seen = new Set<number>();
+  const ports = (policy.portLevelSettings ?? []).map((p, i) => {
+    const f = `${field}.portLevelSettings[${i}]`;
+    check(scope, `${f}.port.number`, portProblem(p.port, 'use a port of the host (1–65535)'));
+    if (seen.has(p.port)) {
+      check(scope, `${f}.port.number`, { problem: `port ${p.port} has settings twice`, fix: 'merge the settings for that port' });
+    }
+    seen.add(p.port);
+    return { port: { number: p.port }, ...renderPolicySettings(scope, f, p) };
+  });
+  return { ...out, portLevelSettings: ports.length > 0 ? ports : undefined };
 }

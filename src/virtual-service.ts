@@ -2,24 +2,22 @@
  * VirtualService: how requests for a set of hosts are routed, on the mesh (sidecars) and on the
  * gateways it is bound to.
  */
-import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MeshContext } from './analysis/mesh-context';
-import { propError } from './errors';
-import { hostProblem } from './host';
+import { checkExportTo } from './destination-rule';
+import { kplusServiceHost } from './destination-target';
 import { HttpRoute, HttpRouteProps } from './http-route';
 import * as l1 from './l1';
-import { IGatewayRef, INamespaceRef, IServiceRef, resolveNamespace } from './references';
-import { checkExportTo, Json, kplusServiceHost, problemText } from './routing-internal';
+import { MeshContext } from './mesh-context';
+import { IGatewayRef, IServiceRef, IVirtualServiceRef } from './references';
+import { dependOn, IstioResource, IstioResourceProps } from './resource';
 import { TcpRoute, TcpRouteProps } from './tcp-route';
 import { TlsRoute, TlsRouteProps } from './tls-route';
+import { check, FieldProblem, hostProblem } from './validation';
 
-/** A VirtualService that routes can delegate to. */
-export interface IVirtualServiceRef {
-  readonly virtualServiceName: string;
-  readonly namespace: string;
-}
+export type { IVirtualServiceRef } from './references';
+
+type VirtualServiceSpec = l1.Wire<l1.VirtualServiceSpec>;
 
 /** The sidecars of the mesh, as a binding target (`gateways: [mesh]`). */
 export const MESH_GATEWAY: IGatewayRef = { gatewayRef: 'mesh' };
@@ -27,11 +25,7 @@ export const MESH_GATEWAY: IGatewayRef = { gatewayRef: 'mesh' };
 /** A host a VirtualService serves: a string (FQDN, short name or wildcard) or a Service. */
 export type VirtualServiceHost = string | IServiceRef | kplus.Service;
 
-export interface VirtualServiceProps {
-  /** Object name. @default - the construct id */
-  readonly name?: string;
-  /** @default - the chart's namespace */
-  readonly namespace?: string | INamespaceRef;
+export interface VirtualServiceProps extends IstioResourceProps {
   /**
    * Hosts the routes apply to. Required unless `delegate` is true.
    * @default - none (only for delegates)
@@ -61,9 +55,7 @@ export interface VirtualServiceProps {
 
 const GATEWAY_REF = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
 
-export class VirtualService extends Construct implements IVirtualServiceRef {
-  public readonly name: string;
-  public readonly namespace: string;
+export class VirtualService extends IstioResource<VirtualServiceSpec> implements IVirtualServiceRef {
   /** Hosts as written into the manifest. */
   public readonly hosts: readonly string[];
   public readonly isDelegate: boolean;
@@ -71,14 +63,14 @@ export class VirtualService extends Construct implements IVirtualServiceRef {
   private readonly httpRoutes: HttpRoute[] = [];
   private readonly tcpRoutes: TcpRoute[] = [];
   private readonly tlsRoutes: TlsRoute[] = [];
+  private readonly exportTo?: readonly string[];
 
   public constructor(scope: Construct, id: string, props: VirtualServiceProps) {
-    super(scope, id);
-    this.name = props.name ?? id;
-    this.namespace = resolveNamespace(this, props.namespace);
+    super(scope, id, props, l1.VirtualService.GVK);
     this.isDelegate = props.delegate ?? false;
     this.hosts = this.resolveHosts(props);
     checkExportTo(this, props.exportTo);
+    this.exportTo = props.exportTo && [...props.exportTo];
 
     for (const g of props.gateways ?? []) {
       this.bindTo(g);
@@ -92,12 +84,7 @@ export class VirtualService extends Construct implements IVirtualServiceRef {
     for (const r of props.tls ?? []) {
       this.addTlsRoute(r);
     }
-
-    new l1.VirtualService(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => this.renderSpec(props.exportTo) }) as l1.VirtualServiceSpec,
-    });
-    this.node.addValidation({ validate: () => this.validateLate() });
+    this.addLateCheck(() => this.validateLate());
   }
 
   public get virtualServiceName(): string {
@@ -115,7 +102,7 @@ export class VirtualService extends Construct implements IVirtualServiceRef {
    */
   public bindTo(gateway: IGatewayRef | string): this {
     if (this.isDelegate) {
-      propError(this, 'spec.gateways', 'a delegate VirtualService takes its gateways from the parent', 'bind the parent VirtualService instead');
+      check(this, 'spec.gateways', { problem: 'a delegate VirtualService takes its gateways from the parent', fix: 'bind the parent VirtualService instead' });
     }
     let ref: string;
     if (typeof gateway === 'string') {
@@ -123,14 +110,17 @@ export class VirtualService extends Construct implements IVirtualServiceRef {
         ref = 'mesh';
       } else {
         if (!GATEWAY_REF.test(gateway)) {
-          propError(this, `spec.gateways[${this.gatewayRefs.length}]`, `"${gateway}" is not a namespace/name gateway reference`,
-            'write the gateway outside the app as namespace/name, e.g. istio-system/shared-gateway, or pass the Gateway object');
+          check(this, `spec.gateways[${this.gatewayRefs.length}]`, {
+            problem: `"${gateway}" is not a namespace/name gateway reference`,
+            fix: 'write the gateway outside the app as namespace/name, e.g. istio-system/shared-gateway, or pass the Gateway object',
+          });
         }
         ref = gateway;
         MeshContext.of(this).declareExternalGateway(gateway);
       }
     } else {
       ref = gateway.gatewayRef;
+      dependOn(this, gateway);
     }
     if (!this.gatewayRefs.includes(ref)) {
       this.gatewayRefs.push(ref);
@@ -166,38 +156,43 @@ export class VirtualService extends Construct implements IVirtualServiceRef {
     const given = props.hosts ?? [];
     if (this.isDelegate) {
       if (given.length > 0) {
-        propError(this, 'spec.hosts', 'a delegate VirtualService must not list hosts', 'drop hosts; the parent VirtualService owns them');
+        check(this, 'spec.hosts', { problem: 'a delegate VirtualService must not list hosts', fix: 'drop hosts; the parent VirtualService owns them' });
       }
       return [];
     }
     if (given.length === 0) {
-      propError(this, 'spec.hosts', 'no hosts: a VirtualService applies to nothing without them',
-        'list the hosts it routes, e.g. hosts: [reviewsService] or [\'shop.example.com\'] (or set delegate: true)');
+      check(this, 'spec.hosts', {
+        problem: 'no hosts: a VirtualService applies to nothing without them',
+        fix: 'list the hosts it routes, e.g. hosts: [reviewsService] or [\'shop.example.com\'] (or set delegate: true)',
+      });
     }
     const hosts = given.map((h, i) => {
+      dependOn(this, h);
       const host = h instanceof kplus.Service ? kplusServiceHost(h) : typeof h === 'string' ? h : h.host;
-      const problem = hostProblem(host);
-      if (problem) {
-        propError(this, `spec.hosts[${i}]`, `"${host}" is not a valid host: ${problem}`, 'use an FQDN, a Service name or a wildcard such as *.example.com');
-      }
+      check(this, `spec.hosts[${i}]`, hostProblem(host));
       return host;
     });
     hosts.forEach((h, i) => {
       if (hosts.indexOf(h) !== i) {
-        propError(this, `spec.hosts[${i}]`, `"${h}" is listed twice`, 'list each host once');
+        check(this, `spec.hosts[${i}]`, { problem: `"${h}" is listed twice`, fix: 'list each host once' });
       }
     });
     return hosts;
   }
 
-  private validateLate(): string[] {
+  /** Whether a route of this VirtualService delegates (Istio supports one level of delegation). */
+  public get delegates(): boolean {
+    return this.httpRoutes.some((r) => r.props.delegate !== undefined);
+  }
+
+  private validateLate(): FieldProblem[] {
     // A mesh-bound `*` host is reported by the analysis (CKI1101), which sees L1 objects too.
-    const problems: string[] = [];
+    const problems: FieldProblem[] = [];
     if (this.httpRoutes.length + this.tcpRoutes.length + this.tlsRoutes.length === 0) {
-      problems.push(problemText('spec', 'the VirtualService has no routes', 'add one with addHttpRoute(), addTcpRoute() or addTlsRoute()'));
+      problems.push({ field: 'spec', problem: 'the VirtualService has no routes', fix: 'add one with addHttpRoute(), addTcpRoute() or addTlsRoute()' });
     }
     if (this.isDelegate && (this.tcpRoutes.length > 0 || this.tlsRoutes.length > 0)) {
-      problems.push(problemText('spec', 'a delegate VirtualService can only hold HTTP routes', 'move TCP and TLS routes to the parent'));
+      problems.push({ field: 'spec', problem: 'a delegate VirtualService can only hold HTTP routes', fix: 'move TCP and TLS routes to the parent' });
     }
     for (const r of [...this.httpRoutes, ...this.tcpRoutes, ...this.tlsRoutes]) {
       problems.push(...r._validate());
@@ -205,14 +200,14 @@ export class VirtualService extends Construct implements IVirtualServiceRef {
     return problems;
   }
 
-  private renderSpec(exportTo: readonly string[] | undefined): Json {
+  protected renderSpec(): VirtualServiceSpec {
     return {
       hosts: this.isDelegate ? undefined : [...this.hosts],
       gateways: this.gatewayRefs.length > 0 ? [...this.gatewayRefs] : undefined,
       http: this.httpRoutes.length > 0 ? this.httpRoutes.map((r) => r._render()) : undefined,
       tcp: this.tcpRoutes.length > 0 ? this.tcpRoutes.map((r) => r._render()) : undefined,
       tls: this.tlsRoutes.length > 0 ? this.tlsRoutes.map((r) => r._render()) : undefined,
-      exportTo: exportTo && [...exportTo],
+      exportTo: this.exportTo && [...this.exportTo],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
-import { CKI1101, CKI1102, re2Problem } from '../src/analysis/checks/field-rules';
+import { CKI1101, CKI1102 } from '../src/analysis/checks/field-rules';
+import { re2Problem } from '../src/validation/http';
 import { CKI1003 } from '../src/analysis/checks/schema';
 import { IST0122 } from '../src/analysis/codes';
 import { Finding, Severity } from '../src/analysis/finding';

@@ -5,8 +5,8 @@ import { IstioChart } from '../src/istio-chart';
 import { PolicyTargetRef } from '../src/policy-scope';
 import { IGatewayWorkload, ServiceRef } from '../src/references';
 import { findings, synthManifests, testApp } from '../src/testing';
-import { Workload } from '../src/workload';
-import { MeshContext } from '../src/analysis/mesh-context';
+import { MeshWorkload } from '../src/mesh-workload';
+import { MeshContext } from '../src/mesh-context';
 import { Json } from '../src/analysis/rendered';
 
 /** A chart whose app knows the namespaces and the extension provider these tests name. */
@@ -30,8 +30,8 @@ function only(c: IstioChart): Json {
   return all[0];
 }
 
-const api = Workload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api' });
-const web = Workload.fromLabels('shop', { app: 'web' }, { serviceAccountName: 'web' });
+const api = MeshWorkload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api' });
+const web = MeshWorkload.fromLabels('shop', { app: 'web' }, { serviceAccountName: 'web' });
 const ingress: IGatewayWorkload = {
   namespace: 'istio-ingress',
   selector: { istio: 'ingressgateway' },
@@ -267,7 +267,7 @@ describe('AuthorizationPolicy helpers', () => {
 
   test('workload.allowFrom(other) allows the caller\'s service-account principal', () => {
     const c = chart();
-    const apiHere = Workload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api', scope: c });
+    const apiHere = MeshWorkload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api', scope: c });
     const policy = apiHere.allowFrom(web, { operations: [Operation.methods('GET')] });
     expect(policy.name).toBe('api-allow-from-shop-web');
     const p = only(c);
@@ -283,7 +283,7 @@ describe('AuthorizationPolicy helpers', () => {
     expect(p).toMatchSnapshot();
   });
 
-  test('Workload.fromPlus reads a cdk8s-plus Deployment\'s selector, namespace and service account', () => {
+  test('MeshWorkload.fromPlus reads a cdk8s-plus Deployment\'s selector, namespace and service account', () => {
     const c = chart();
     const apiSa = new plus.ServiceAccount(c, 'api-sa', { metadata: { name: 'api' } });
     const webSa = new plus.ServiceAccount(c, 'web-sa', { metadata: { name: 'web' } });
@@ -297,11 +297,11 @@ describe('AuthorizationPolicy helpers', () => {
       serviceAccount: webSa,
       containers: [{ image: 'example/web:1', portNumber: 8080 }],
     });
-    const apiRef = Workload.fromPlus(apiDeploy);
+    const apiRef = MeshWorkload.fromPlus(apiDeploy);
     expect(apiRef.namespace).toBe('shop');
     expect(apiRef.serviceAccountName).toBe('api');
     expect(apiRef.name).toBe('api');
-    apiRef.allowFrom(Workload.fromPlus(webDeploy));
+    apiRef.allowFrom(MeshWorkload.fromPlus(webDeploy));
 
     const manifests = synthManifests(c);
     const deployment = manifests.find((m) => m.kind === 'Deployment' && (m.metadata as Json).name === 'api') as Json;
@@ -358,18 +358,18 @@ describe('AuthorizationPolicy refuses wrong input, naming the construct path and
     expect(bad({ from: [] })).toThrow(/spec\.rules\[0\]\.from: the list is empty/);
     expect(bad({ when: [Condition.destinationPort(70000)] })).toThrow(/when\[0\]\.values\[0\]: 70000 is not a port number/);
     expect(bad({ when: [Condition.requestClaim('groups', [])] })).toThrow(/when\[0\]\.values: no values/);
-    expect(bad({ from: [Source.namespaces('Shop')] })).toThrow(/source\.namespaces\[0\]: "Shop" is not a namespace name/);
+    expect(bad({ from: [Source.namespaces('Shop')] })).toThrow(/source\.namespaces\[0\]: "Shop" is not a valid namespace name/);
     expect(bad({ from: [Source.principals('a').and(Source.principals('b'))] })).toThrow(/source\.principals: principals is given twice/);
     expect(bad({ to: [Operation.paths('/a').and(Operation.paths('/b'))] })).toThrow(/operation\.paths: paths is given twice/);
   });
 
   test('wildcard label keys and values in the selector', () => {
-    expect(() => new AuthorizationPolicy(chart(), 'p', { selector: Workload.fromLabels('shop', { 'app*': 'api' }) }))
+    expect(() => new AuthorizationPolicy(chart(), 'p', { selector: MeshWorkload.fromLabels('shop', { 'app*': 'api' }) }))
       .toThrow(/^\[c\/p\] spec\.selector\.matchLabels: "app\*=api" contains a wildcard/);
-    expect(() => new AuthorizationPolicy(chart(), 'p', { selector: Workload.fromLabels('shop', { app: 'api-*' }) }))
+    expect(() => new AuthorizationPolicy(chart(), 'p', { selector: MeshWorkload.fromLabels('shop', { app: 'api-*' }) }))
       .toThrow(/^\[c\/p\] spec\.selector\.matchLabels: .*wildcard/);
-    expect(() => new AuthorizationPolicy(chart(), 'p', { selector: Workload.fromLabels('shop', {}) }))
-      .toThrow(/^\[c\/p\] spec\.selector\.matchLabels: the workload selects no labels/);
+    expect(() => new AuthorizationPolicy(chart(), 'p', { selector: MeshWorkload.fromLabels('shop', {}) }))
+      .toThrow(/^\[c\/p\] spec\.selector\.matchLabels: the selector is empty/);
   });
 
   test('a target that is an Istio networking.istio.io Gateway, another namespace, or an unsupported kind', () => {
@@ -407,22 +407,23 @@ describe('AuthorizationPolicy refuses wrong input, naming the construct path and
     const f = findings(c).filter((x) => x.code === 'CKI0001');
     expect(f).toHaveLength(1);
     expect(f[0].constructPath).toBe('c/deny');
-    expect(f[0].message).toMatch(/^spec\.rules: a DENY policy without rules never matches a request/);
+    expect(f[0].field).toBe('spec.rules');
+    expect(f[0].message).toMatch(/^a DENY policy without rules never matches a request/);
   });
 
   test('helpers name the missing identity', () => {
     expect(() => AuthorizationPolicy.allowFromIngressGateway(chart(), 'i', { gateway: { namespace: 'istio-system', selector: { istio: 'ingressgateway' } }, to: api }))
       .toThrow(/^\[c\/i\] spec\.rules\[0\]\.from\[0\]\.source\.principals: the gateway workload in namespace istio-system has no serviceAccountName/);
     const c = chart();
-    const here = Workload.fromLabels('shop', { app: 'api' }, { scope: c });
-    expect(() => here.allowFrom(Workload.fromLabels('shop', { app: 'web' })))
-      .toThrow(/^\[Workload shop\/api\] allowFrom: the caller in namespace shop has no service account/);
-    expect(() => api.allowFrom(web)).toThrow(/^\[Workload shop\/api\] allowFrom: the workload has no construct scope/);
+    const here = MeshWorkload.fromLabels('shop', { app: 'api' }, { scope: c });
+    expect(() => here.allowFrom(MeshWorkload.fromLabels('shop', { app: 'web' })))
+      .toThrow(/^\[MeshWorkload shop\/api\] allowFrom: the caller in namespace shop has no service account/);
+    expect(() => api.allowFrom(web)).toThrow(/^\[MeshWorkload shop\/api\] allowFrom: the workload has no construct scope/);
     here.allowFrom(web);
     expect(() => here.allowFrom(web)).toThrow(/^\[c\/api-allow-from-shop-web\] metadata\.name: .*already allowed/);
-    expect(() => Source.workloads(Workload.fromLabels('shop', { app: 'x' })))
+    expect(() => Source.workloads(MeshWorkload.fromLabels('shop', { app: 'x' })))
       .not.toThrow();
-    expect(() => new AuthorizationPolicy(chart(), 'p', { rules: [{ from: [Source.workloads(Workload.fromLabels('shop', { app: 'x' }))] }] }))
+    expect(() => new AuthorizationPolicy(chart(), 'p', { rules: [{ from: [Source.workloads(MeshWorkload.fromLabels('shop', { app: 'x' }))] }] }))
       .toThrow(/^\[c\/p\] spec\.rules\[0\]\.from\[0\]\.source\.principals\[0\]: the workload in namespace shop \(app=x\) has no service account/);
   });
 });

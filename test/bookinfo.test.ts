@@ -7,7 +7,7 @@ import {
   ClientTls, Destination, DestinationRule, Fault, findings, IstioChart, Match, OutboundTrafficMode, PortProtocol, ServiceEntry,
   Sidecar, Subset, synthManifests, testApp, VirtualService,
 } from '../src';
-import { Duration } from '../src/duration';
+import { IstioDuration } from '../src/duration';
 
 // Manifests are untyped JSON that these tests read by path; `any` keeps the assertions short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -165,7 +165,7 @@ describe('bookinfo: fault injection', () => {
   }
 
   test('a 7s delay for jason', () => {
-    const chart = ratingsWithFault(Fault.delay(Duration.seconds(7)));
+    const chart = ratingsWithFault(Fault.delay(IstioDuration.seconds(7)));
     const spec = manifest(chart, 'VirtualService', 'ratings').spec;
     expect(spec.http[0]).toEqual({
       match: [{ headers: { 'end-user': { exact: 'jason' } } }],
@@ -189,7 +189,7 @@ describe('bookinfo: fault injection', () => {
   });
 
   test('a delay below 1 ms is refused with path and field', () => {
-    expect(() => ratingsWithFault(Fault.delay(Duration.millis(0.5))))
+    expect(() => ratingsWithFault(Fault.delay(IstioDuration.millis(0.5))))
       .toThrow(/\[bookinfo\/ratings-vs\] spec\.http\[0\]\.fault\.delay\.fixedDelay: 0\.5 ms is below Istio's minimum of 1 ms/);
   });
 });

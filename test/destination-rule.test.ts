@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import {
   ClientTls, DestinationRule, findings, H2UpgradePolicy, HashKey, IstioChart, LoadBalancer, synthManifests, testApp,
 } from '../src';
-import { Duration } from '../src/duration';
+import { IstioDuration } from '../src/duration';
 import { ServiceRef } from '../src/references';
 
 // Manifests are untyped JSON that these tests read by path; `any` keeps the assertions short.
@@ -59,20 +59,20 @@ describe('DestinationRule', () => {
       exportTo: ['.'],
       trafficPolicy: {
         tls: ClientTls.istioMutual(),
-        loadBalancer: LoadBalancer.consistentHash(HashKey.cookie('session', { ttl: Duration.minutes(30), path: '/' }), { minimumRingSize: 2048 }),
+        loadBalancer: LoadBalancer.consistentHash(HashKey.cookie('session', { ttl: IstioDuration.minutes(30), path: '/' }), { minimumRingSize: 2048 }),
         connectionPool: {
-          tcp: { maxConnections: 100, connectTimeout: Duration.millis(500), keepalive: { time: Duration.minutes(2), interval: Duration.seconds(30), probes: 3 } },
-          http: { http1MaxPendingRequests: 50, http2MaxRequests: 1000, maxRequestsPerConnection: 10, maxRetries: 3, idleTimeout: Duration.minutes(5), h2UpgradePolicy: H2UpgradePolicy.UPGRADE },
+          tcp: { maxConnections: 100, connectTimeout: IstioDuration.millis(500), keepalive: { time: IstioDuration.minutes(2), interval: IstioDuration.seconds(30), probes: 3 } },
+          http: { http1MaxPendingRequests: 50, http2MaxRequests: 1000, maxRequestsPerConnection: 10, maxRetries: 3, idleTimeout: IstioDuration.minutes(5), h2UpgradePolicy: H2UpgradePolicy.UPGRADE },
         },
         outlierDetection: {
           consecutive5xxErrors: 5,
           consecutiveGatewayErrors: 3,
-          interval: Duration.seconds(10),
-          baseEjectionTime: Duration.seconds(30),
+          interval: IstioDuration.seconds(10),
+          baseEjectionTime: IstioDuration.seconds(30),
           maxEjectionPercent: 50,
         },
         portLevelSettings: [
-          { port: 9090, loadBalancer: LoadBalancer.leastRequest({ warmup: Duration.seconds(60) }), connectionPool: { http: { useClientProtocol: true } } },
+          { port: 9090, loadBalancer: LoadBalancer.leastRequest({ warmup: IstioDuration.seconds(60) }), connectionPool: { http: { useClientProtocol: true } } },
         ],
       },
     });
@@ -148,7 +148,7 @@ describe('DestinationRule wrong input', () => {
     const dr = new DestinationRule(c, 'dr', { host: 'api' });
     dr.addSubset('v1', { version: 'v1' });
     expect(() => dr.addSubset('v1', { version: 'v1' })).toThrow(/\[c\/dr\] spec\.subsets\[1\]\.name: subset "v1" is defined twice/);
-    expect(() => dr.addSubset('V_2')).toThrow(/\[c\/dr\] spec\.subsets\[1\]\.name: "V_2" is not a subset name/);
+    expect(() => dr.addSubset('V_2')).toThrow(/\[c\/dr\] spec\.subsets\[1\]\.name: "V_2" is not a valid subset name/);
     expect(() => dr.subset('v9')).toThrow(/\[c\/dr\] spec\.subsets: no subset "v9"/);
     expect(() => new DestinationRule(c, 'both', { host: 'x.example.com', trafficPolicy: { tls: ClientTls.simple({ caCertificates: '/ca.pem', credentialName: 'x-ca' }) } }))
       .toThrow(/\[c\/both\] spec\.trafficPolicy\.tls\.caCertificates: is set together with credentialName/);
@@ -162,7 +162,7 @@ describe('DestinationRule wrong input', () => {
 
   test('durations, counts, percentages, ports', () => {
     const c = chart();
-    expect(() => new DestinationRule(c, 'd1', { host: 'a', trafficPolicy: { outlierDetection: { interval: Duration.millis(0) } } }))
+    expect(() => new DestinationRule(c, 'd1', { host: 'a', trafficPolicy: { outlierDetection: { interval: IstioDuration.millis(0) } } }))
       .toThrow(/\[c\/d1\] spec\.trafficPolicy\.outlierDetection\.interval: 0 ms is below Istio's minimum of 1 ms/);
     expect(() => new DestinationRule(c, 'd2', { host: 'a', trafficPolicy: { connectionPool: { tcp: { maxConnections: 0 } } } }))
       .toThrow(/\[c\/d2\] spec\.trafficPolicy\.connectionPool\.tcp\.maxConnections: 0 is not a whole number of at least 1/);
@@ -182,12 +182,12 @@ describe('DestinationRule wrong input', () => {
       .toThrow(/\[c\/l1\] spec\.trafficPolicy\.loadBalancer\.localityLbSetting: locality failover is configured without outlier detection/);
     expect(() => new DestinationRule(c, 'l2', { host: 'a', trafficPolicy: { loadBalancer: LoadBalancer.roundRobin({ locality: { distribute: [{ from: 'eu/*', to: { 'eu/*': 70 } }] } }) } }))
       .toThrow(/\[c\/l2\] spec\.trafficPolicy\.loadBalancer\.localityLbSetting\.distribute\[0\]\.to: weights from eu\/\* total 70, not 100/);
-    expect(() => new DestinationRule(c, 'l3', { host: 'a', trafficPolicy: { loadBalancer: LoadBalancer.random({ warmup: Duration.seconds(10) }) } }))
+    expect(() => new DestinationRule(c, 'l3', { host: 'a', trafficPolicy: { loadBalancer: LoadBalancer.random({ warmup: IstioDuration.seconds(10) }) } }))
       .toThrow(/\[c\/l3\] spec\.trafficPolicy\.loadBalancer\.warmup: warm-up works only with ROUND_ROBIN and LEAST_REQUEST/);
     expect(() => new DestinationRule(c, 'l4', { host: 'a', trafficPolicy: { loadBalancer: LoadBalancer.consistentHash(HashKey.httpHeader('Bad Header')) } }))
       .toThrow(/\[c\/l4\] spec\.trafficPolicy\.loadBalancer\.consistentHash\.httpHeaderName/);
     const dr = new DestinationRule(c, 'l5', { host: 'a' });
-    expect(() => dr.addSubset('v1', {}, { trafficPolicy: { connectionPool: { http: { idleTimeout: Duration.millis(0.2) } } } }))
+    expect(() => dr.addSubset('v1', {}, { trafficPolicy: { connectionPool: { http: { idleTimeout: IstioDuration.millis(0.2) } } } }))
       .toThrow(/\[c\/l5\] spec\.subsets\[0\]\.trafficPolicy\.connectionPool\.http\.idleTimeout: 0\.2 ms is below/);
   });
 

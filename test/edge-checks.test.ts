@@ -1,14 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MeshContext } from '../src/analysis/mesh-context';
+import { MeshContext } from '../src/mesh-context';
 import { Finding } from '../src/analysis/finding';
 import { CKI2001 } from '../src/analysis/checks/edge';
 import { Gateway } from '../src/gateway';
 import { GatewayTls, Server } from '../src/gateway-server';
 import { GatewayWorkload } from '../src/gateway-workload';
 import { CertificateIssuer } from '../src/certificate';
-import { EgressGateway, GatewayScaling, IngressGateway } from '../src/ingress-gateway';
+import { EgressGateway } from '../src/egress-gateway';
+import { GatewayScaling } from '../src/gateway-deployment';
+import { IngressGateway } from '../src/ingress-gateway';
 import { InjectionMode } from '../src/injection';
 import { IstioChart } from '../src/istio-chart';
 import * as l1 from '../src/l1';

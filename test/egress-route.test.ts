@@ -117,13 +117,13 @@ describe('EgressRoute', () => {
 
   test('wrong input names the construct path and the field', () => {
     const { chart, egressGateway } = setup();
-    expect(() => new EgressRoute(chart, 'a', { host: 'payments', egressGateway })).toThrow(/\[c\/a\] host: "payments" is not an external host/);
+    expect(() => new EgressRoute(chart, 'a', { host: 'payments', egressGateway })).toThrow(/\[c\/a\] host: "payments" is not a valid host: a short name is ambiguous/);
     expect(() => new EgressRoute(chart, 'b', { host: '*.example.com', egressGateway })).toThrow(/\[c\/b\] host: "\*\.example\.com" is not an external host/);
     expect(() => new EgressRoute(chart, 'c', { host: 'a.example.com', egressGateway, port: 0 })).toThrow(/\[c\/c\] port: 0 is not a port number/);
     expect(() => new EgressRoute(chart, 'd', { host: 'a.example.com', egressGateway, gatewayPort: 8443 }))
       .toThrow(/\[c\/d\] gatewayPort: the egress gateway's Service exposes 80, 443, not 8443/);
     expect(() => new EgressRoute(chart, 'e', { host: 'a.example.com', egressGateway: { namespace: 'istio-system', selector: { istio: 'egressgateway' } } }))
       .toThrow(/\[c\/e\] egressGateway\.service: the egress gateway has no Service/);
-    expect(() => new EgressRoute(chart, 'Bad_Name', { host: 'a.example.com', egressGateway })).toThrow(/\[c\/Bad_Name\] name: "Bad_Name" cannot name the objects/);
+    expect(() => new EgressRoute(chart, 'Bad_Name', { host: 'a.example.com', egressGateway })).toThrow(/\[c\/Bad_Name\] name: "Bad_Name" is not a valid name/);
   });
 });

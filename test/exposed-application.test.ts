@@ -1,4 +1,4 @@
-import { MeshContext } from '../src/analysis/mesh-context';
+import { MeshContext } from '../src/mesh-context';
 import { Json } from '../src/analysis/rendered';
 import { IstioChart } from '../src/istio-chart';
 import { ExposedApplication, ExposedApplicationProps } from '../src/patterns/exposed-application';

@@ -1,7 +1,7 @@
-import { MeshContext } from '../src/analysis/mesh-context';
+import { MeshContext } from '../src/mesh-context';
 import { Json } from '../src/analysis/rendered';
 import { Certificate, CertificateIssuer } from '../src/certificate';
-import { Duration } from '../src/duration';
+import { IstioDuration } from '../src/duration';
 import { Gateway } from '../src/gateway';
 import { GatewayTls, Server, TlsMinVersion } from '../src/gateway-server';
 import { GatewayWorkload } from '../src/gateway-workload';
@@ -117,7 +117,7 @@ describe('Gateway', () => {
     const { c, ingress } = setup();
     new Gateway(c, 'gw', { workload: ingress });
     expect(findings(c).filter((f) => f.severity === 'error')).toEqual([
-      expect.objectContaining({ code: 'CKI0001', constructPath: 'c/gw', message: expect.stringMatching(/\[c\/gw\] spec\.servers: the Gateway has no servers/) }),
+      expect.objectContaining({ code: 'CKI0001', constructPath: 'c/gw', field: 'spec.servers', message: 'the Gateway has no servers', fix: 'pass servers or call addServer()' }),
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('Gateway', () => {
     const ref = Gateway.fromName(c, 'istio-system', 'shared-gateway');
     expect(ref.gatewayRef).toBe('istio-system/shared-gateway');
     expect(MeshContext.of(c).isExternalGateway('istio-system/shared-gateway')).toBe(true);
-    expect(() => Gateway.fromName(c, 'istio-system', 'Bad')).toThrow(/\[c\] name: "Bad" is not a valid name/);
+    expect(() => Gateway.fromName(c, 'istio-system', 'Bad')).toThrow(/\[c\] name: "Bad" is not a valid Gateway name/);
   });
 });
 
@@ -142,14 +142,14 @@ describe('Gateway: wrong input names the construct path and the field', () => {
     expect(build(() => Server.https({ hosts: ['a.example.com'] } as unknown as Parameters<typeof Server.https>[0])))
       .toThrow(/\[c\/gw\] spec\.servers\[0\]\.tls: an HTTPS server needs TLS settings/);
     expect(build(() => Server.https({ hosts: ['a.example.com'], tls: GatewayTls.mutual('Not A Secret') })))
-      .toThrow(/\[c\/gw\] spec\.servers\[0\]\.tls\.credentialName: "Not A Secret" is not a Secret name/);
+      .toThrow(/\[c\/gw\] spec\.servers\[0\]\.tls\.credentialName: "Not A Secret" is not a valid Secret name/);
   });
 
   test.each([
-    ['a short name', 'shop', /hosts\[0\]: shop: a short name is ambiguous/],
-    ['a wildcard in the middle', 'a.*.example.com', /hosts\[0\]: a\.\*\.example\.com: a wildcard may only stand at the start/],
-    ['a bad namespace part', 'Team_A/a.example.com', /hosts\[0\]: Team_A\/a\.example\.com: "Team_A" is not a namespace/],
-    ['an empty label', 'a..example.com', /hosts\[0\]: a\.\.example\.com: the host has an empty label/],
+    ['a short name', 'shop', /hosts\[0\]: "shop" is not a valid host: a short name is ambiguous/],
+    ['a wildcard in the middle', 'a.*.example.com', /hosts\[0\]: "a\.\*\.example\.com" is not a valid host: a wildcard may only stand at the start/],
+    ['a bad namespace part', 'Team_A/a.example.com', /hosts\[0\]: "Team_A\/a\.example\.com": "Team_A" is not a namespace/],
+    ['an empty label', 'a..example.com', /hosts\[0\]: "a\.\.example\.com" is not a valid host: the host has an empty label/],
   ])('a bad host: %s', (_name, host, pattern) => {
     expect(build(() => Server.http({ hosts: [host] }))).toThrow(new RegExp(`\\[c/gw\\] spec\\.servers\\[0\\]\\.${pattern.source}`));
   });
@@ -178,7 +178,7 @@ describe('Gateway: wrong input names the construct path and the field', () => {
     const gw = new Gateway(c, 'gw', { workload: ingress, servers: [Server.http({ hosts: ['a.example.com'], portName: 'web', name: 'one' })] });
     expect(() => gw.addServer(Server.http({ hosts: ['b.example.com'], port: 8080, portName: 'web' }))).toThrow(/\[c\/gw\] spec\.servers\[1\]\.port\.name: port name web is used by another server/);
     expect(() => gw.addServer(Server.http({ hosts: ['b.example.com'], port: 8080, name: 'one' }))).toThrow(/\[c\/gw\] spec\.servers\[1\]\.name: server name one is used twice/);
-    expect(() => gw.addServer(Server.http({ hosts: ['b.example.com'], portName: 'Web' }))).toThrow(/\[c\/gw\] spec\.servers\[1\]\.port\.name: "Web" is not a port name/);
+    expect(() => gw.addServer(Server.http({ hosts: ['b.example.com'], portName: 'Web' }))).toThrow(/\[c\/gw\] spec\.servers\[1\]\.port\.name: "Web" is not a valid port name/);
   });
 });
 
@@ -190,7 +190,7 @@ describe('cert-manager Certificate for a server', () => {
       workload: ingress,
       servers: [
         Server.https({ hosts: ['shop/shop.example.com', '*.shop.example.com'], tls: GatewayTls.simple('shop-tls'),
-          certificate: { issuer: CertificateIssuer.clusterIssuer('letsencrypt-prod'), duration: Duration.hours(2160), renewBefore: Duration.hours(360) } }),
+          certificate: { issuer: CertificateIssuer.clusterIssuer('letsencrypt-prod'), duration: IstioDuration.hours(2160), renewBefore: IstioDuration.hours(360) } }),
         Server.https({ hosts: ['api.example.com'], port: 8443, tls: GatewayTls.simple('shop-tls'), certificate: { issuer: CertificateIssuer.clusterIssuer('letsencrypt-prod') } }),
       ],
     });
@@ -226,14 +226,14 @@ describe('cert-manager Certificate for a server', () => {
     cert.addDnsName('x.example.com');
     cert.addDnsName('x.example.com');
     expect(ofKind(synthManifests(c), 'Certificate')[0].spec).toMatchObject({ dnsNames: ['x.example.com'], issuerRef: { kind: 'AWSPCAClusterIssuer', group: 'awspca.cert-manager.io' } });
-    expect(() => new Certificate(c, 'bad', { secretName: 'Bad', issuer: CertificateIssuer.issuer('a') })).toThrow(/\[c\/bad\] spec\.secretName: "Bad" is not a Secret name/);
-    expect(() => cert.addDnsName('*')).toThrow(/\[c\/cert\] spec\.dnsNames: \*: `\*` matches every host/);
-    expect(() => cert.addDnsName('*foo.example.com')).toThrow(/\[c\/cert\] spec\.dnsNames: \*foo\.example\.com: a certificate wildcard covers one whole label/);
-    expect(() => new Certificate(c, 'r', { secretName: 'r', issuer: CertificateIssuer.issuer('a'), dnsNames: ['r.example.com'], duration: Duration.hours(1), renewBefore: Duration.hours(2) }))
+    expect(() => new Certificate(c, 'bad', { secretName: 'Bad', issuer: CertificateIssuer.issuer('a') })).toThrow(/\[c\/bad\] spec\.secretName: "Bad" is not a valid Secret name/);
+    expect(() => cert.addDnsName('*')).toThrow(/\[c\/cert\] spec\.dnsNames: "\*" is not a valid host: `\*` matches every host/);
+    expect(() => cert.addDnsName('*foo.example.com')).toThrow(/\[c\/cert\] spec\.dnsNames: "\*foo\.example\.com": a certificate wildcard covers one whole label/);
+    expect(() => new Certificate(c, 'r', { secretName: 'r', issuer: CertificateIssuer.issuer('a'), dnsNames: ['r.example.com'], duration: IstioDuration.hours(1), renewBefore: IstioDuration.hours(2) }))
       .toThrow(/\[c\/r\] spec\.renewBefore/);
     const empty = new IstioChart(testApp(), 'e', { namespace: 'x' });
     new Certificate(empty, 'none', { secretName: 'n', issuer: CertificateIssuer.issuer('a') });
-    expect(findings(empty)).toEqual([expect.objectContaining({ code: 'CKI0001', message: expect.stringMatching(/\[e\/none\] spec\.dnsNames: the certificate covers no name/) })]);
+    expect(findings(empty)).toEqual([expect.objectContaining({ code: 'CKI0001', field: 'spec.dnsNames', message: 'the certificate covers no name' })]);
   });
 });
 
@@ -290,7 +290,7 @@ describe('HttpsRedirect (deployKF pattern)', () => {
 
   test('wrong input names the construct path and the field', () => {
     const { c, ingress } = setup();
-    expect(() => new HttpsRedirect(c, 'a', { workload: ingress, hosts: ['shop'] })).toThrow(/\[c\/a\] hosts\[0\]: shop: a short name is ambiguous/);
+    expect(() => new HttpsRedirect(c, 'a', { workload: ingress, hosts: ['shop'] })).toThrow(/\[c\/a\] hosts\[0\]: "shop" is not a valid host: a short name is ambiguous/);
     expect(() => new HttpsRedirect(c, 'b', { workload: ingress, hosts: [] })).toThrow(/\[c\/b\] hosts: no hosts/);
     expect(() => new HttpsRedirect(c, 'd', { workload: ingress, hosts: ['a.example.com'], httpsPort: 0 })).toThrow(/\[c\/d\] httpsPort: 0 is not a port number/);
     expect(() => new HttpsRedirect(c, 'e', { workload: ingress, hosts: ['a.example.com'], plainHttpTo: { service: ServiceRef.fromName('web', 'shop') } }))

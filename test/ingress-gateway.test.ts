@@ -1,12 +1,12 @@
 import { Size } from 'cdk8s';
 import { Cpu, Protocol } from 'cdk8s-plus-28';
-import { MeshContext } from '../src/analysis/mesh-context';
+import { MeshContext } from '../src/mesh-context';
 import { Json } from '../src/analysis/rendered';
-import { Duration } from '../src/duration';
+import { IstioDuration } from '../src/duration';
 import { GatewayWorkload } from '../src/gateway-workload';
-import {
-  EgressGateway, GatewayScaling, GatewayServiceType, IngressGateway, ZoneAntiAffinity,
-} from '../src/ingress-gateway';
+import { EgressGateway } from '../src/egress-gateway';
+import { GatewayScaling, GatewayServiceType, ZoneAntiAffinity } from '../src/gateway-deployment';
+import { IngressGateway } from '../src/ingress-gateway';
 import { InjectionMode } from '../src/injection';
 import { IstioChart } from '../src/istio-chart';
 import { MeshNamespace } from '../src/mesh-namespace';
@@ -272,7 +272,7 @@ describe('IngressGateway options', () => {
       podAnnotations: { 'prometheus.io/scrape': 'false', 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' },
       labels: { team: 'edge' },
       env: { ISTIO_META_ROUTER_MODE: 'standard', B: '1' },
-      terminationGracePeriod: Duration.seconds(60),
+      terminationGracePeriod: IstioDuration.seconds(60),
       serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/gw' },
     });
     const k = byKind(synthManifests(c));
@@ -302,7 +302,7 @@ describe('IngressGateway options', () => {
       .toThrow(/\[c\/gw\] podAnnotations\.inject\.istio\.io\/templates/);
     expect(() => new IngressGateway(chart(), 'gw', { selectorLabels: {} })).toThrow(/\[c\/gw\] selectorLabels: the selector is empty/);
     expect(() => new IngressGateway(chart(), 'gw', { imagePullSecrets: ['Bad Name'] })).toThrow(/\[c\/gw\] imagePullSecrets\[0\]/);
-    expect(() => new IngressGateway(chart(), 'gw', { terminationGracePeriod: Duration.millis(1500) })).toThrow(/\[c\/gw\] terminationGracePeriod/);
+    expect(() => new IngressGateway(chart(), 'gw', { terminationGracePeriod: IstioDuration.millis(1500) })).toThrow(/\[c\/gw\] terminationGracePeriod/);
   });
 
   test('custom selector labels drive the Deployment, Service, PDB and the Gateway selector', () => {
@@ -349,7 +349,7 @@ describe('IngressGateway revisions and namespaces', () => {
     const rev = new MeshNamespace(c, 'b', { injection: InjectionMode.revision('stable') });
     expect(() => new IngressGateway(c, 'gw2', { namespace: rev, revision: 'canary' }))
       .toThrow(/\[c\/gw2\] revision: namespace b injects revision stable/);
-    expect(() => new IngressGateway(c, 'gw3', { revision: 'Not_A_Revision' })).toThrow(/\[c\/gw3\] revision: "Not_A_Revision" is not a revision name/);
+    expect(() => new IngressGateway(c, 'gw3', { revision: 'Not_A_Revision' })).toThrow(/\[c\/gw3\] revision: "Not_A_Revision" is not a valid revision name/);
   });
 
   test('a gateway in a namespace with injection disabled fails synth with IST0147 naming the Deployment', () => {
@@ -420,7 +420,7 @@ describe('GatewayWorkload.fromSelector (bring your own gateway)', () => {
     const c = chart('apps');
     expect(GatewayWorkload.fromSelector(c, 'a', { selector: { app: 'gw' }, namespace: 'edge' }).namespace).toBe('edge');
     expect(() => GatewayWorkload.fromSelector(c, 'b', { selector: {} })).toThrow(/\[c\/b\] selector: the selector is empty/);
-    expect(() => GatewayWorkload.fromSelector(c, 'd', { selector: { 'bad key!': 'x' } })).toThrow(/\[c\/d\] selector: "bad key!" is not a label key/);
+    expect(() => GatewayWorkload.fromSelector(c, 'd', { selector: { 'bad key!': 'x' } })).toThrow(/\[c\/d\] selector: "bad key!" is not a valid label key/);
     expect(() => GatewayWorkload.fromSelector(c, 'e', { selector: { app: 'x' }, servicePorts: [0] })).toThrow(/\[c\/e\] servicePorts\[0\]/);
   });
 });

@@ -1,5 +1,5 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { MeshContext } from '../src/analysis/mesh-context';
+import { MeshContext } from '../src/mesh-context';
 import { InjectionKind, InjectionMode } from '../src/injection';
 import { IstioChart } from '../src/istio-chart';
 import { isMeshNamespaceRef, MeshNamespace } from '../src/mesh-namespace';
@@ -59,8 +59,8 @@ describe('MeshNamespace', () => {
 
   test('a bad revision name or namespace name is refused', () => {
     expect(() => new MeshNamespace(chart(), 'shop', { injection: InjectionMode.revision('Canary_1') }))
-      .toThrow(/\[c\/shop\] injection: "Canary_1" is not a revision name/);
-    expect(() => new MeshNamespace(chart(), 'Shop')).toThrow(/\[c\/Shop\] metadata\.name: "Shop" is not a namespace name/);
+      .toThrow(/\[c\/shop\] injection: "Canary_1" is not a valid revision name/);
+    expect(() => new MeshNamespace(chart(), 'Shop')).toThrow(/\[c\/Shop\] metadata\.name: "Shop" is not a valid name/);
   });
 
   test('a conflicting label added by hand through the escape hatch fails synth with IST0123', () => {
@@ -104,7 +104,7 @@ describe('MeshNamespace.fromExisting', () => {
   });
 
   test('a bad name or revision is refused', () => {
-    expect(() => MeshNamespace.fromExisting(chart(), 'Bad_Name')).toThrow(/\[c\] name: "Bad_Name" is not a namespace name/);
+    expect(() => MeshNamespace.fromExisting(chart(), 'Bad_Name')).toThrow(/\[c\] name: "Bad_Name" is not a valid namespace name/);
     expect(() => MeshNamespace.fromExisting(chart(), 'ok', InjectionMode.revision(''))).toThrow(/\[c\] injection: the revision name is empty/);
   });
 });

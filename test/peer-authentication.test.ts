@@ -2,7 +2,7 @@ import { Json } from '../src/analysis/rendered';
 import { IstioChart } from '../src/istio-chart';
 import { MtlsMode, PeerAuthentication } from '../src/peer-authentication';
 import { synthManifests, testApp } from '../src/testing';
-import { Workload } from '../src/workload';
+import { MeshWorkload } from '../src/mesh-workload';
 
 function chart(): IstioChart {
   return new IstioChart(testApp(), 'c', { namespace: 'shop' });
@@ -12,7 +12,7 @@ function peerAuths(c: IstioChart): Json[] {
   return synthManifests(c).filter((m) => m.kind === 'PeerAuthentication');
 }
 
-const api = Workload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api' });
+const api = MeshWorkload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api' });
 
 describe('PeerAuthentication', () => {
   test('STRICT by default, namespace-wide in the chart namespace', () => {
@@ -61,7 +61,7 @@ describe('PeerAuthentication', () => {
 
   test('DISABLE is available for workloads that cannot speak mTLS', () => {
     const c = chart();
-    new PeerAuthentication(c, 'legacy', { selector: Workload.fromLabels('shop', { app: 'legacy' }), mode: MtlsMode.DISABLE });
+    new PeerAuthentication(c, 'legacy', { selector: MeshWorkload.fromLabels('shop', { app: 'legacy' }), mode: MtlsMode.DISABLE });
     expect(peerAuths(c)[0].spec).toEqual({ selector: { matchLabels: { app: 'legacy' } }, mtls: { mode: 'DISABLE' } });
   });
 });
@@ -84,7 +84,7 @@ describe('PeerAuthentication refuses wrong input, naming the construct path and 
   });
 
   test('selectors with wildcards and mesh-wide selectors', () => {
-    expect(() => new PeerAuthentication(chart(), 'pa', { selector: Workload.fromLabels('shop', { '*': 'x' }) }))
+    expect(() => new PeerAuthentication(chart(), 'pa', { selector: MeshWorkload.fromLabels('shop', { '*': 'x' }) }))
       .toThrow(/^\[c\/pa\] spec\.selector\.matchLabels: .*wildcard/);
     expect(() => new PeerAuthentication(chart(), 'pa', { meshWide: true, selector: api }))
       .toThrow(/^\[c\/pa\] spec\.selector: a mesh-wide policy cannot have a selector/);

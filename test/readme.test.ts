@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import * as lib from '../src';
+import type { Json } from '../src/analysis/rendered';
 import { buildValuesApp, loadValues } from '../src/cli/values-app';
 import { PROJECT_ROOT } from './shared';
 
@@ -14,7 +15,7 @@ const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 /** Runs a block; `app.synth()` is swapped for a validated render so nothing is written. */
-function run(source: string): { manifests: lib.Json[]; apps: lib.IstioApp[] } {
+function run(source: string): { manifests: Json[]; apps: lib.IstioApp[] } {
   const apps: lib.IstioApp[] = [];
   class TestedApp extends lib.IstioApp {
     public constructor() {
@@ -45,7 +46,7 @@ test('"In TypeScript": the example synthesizes without errors and renders what i
   const block = blocks.find((b) => b.includes('new ZeroTrustNamespace'));
   expect(block).toBeDefined();
   const { manifests } = run(block!);
-  const kinds = manifests.map((m) => `${String(m.kind)}/${String((m.metadata as lib.Json).name)}`);
+  const kinds = manifests.map((m) => `${String(m.kind)}/${String((m.metadata as Json).name)}`);
   expect(kinds).toEqual(expect.arrayContaining([
     'Namespace/shop', 'Deployment/shop-gateway', 'Gateway/gateway', 'DestinationRule/api', 'VirtualService/routes',
     'PeerAuthentication/default', 'AuthorizationPolicy/allow-nothing', 'AuthorizationPolicy/allow-clients-to-gateway',
@@ -77,5 +78,5 @@ test('"Values files": the values snippet renders without problems', () => {
   const built = buildValuesApp('acme', loadValues([file]));
   expect(built.result.errors).toEqual([]);
   const vs = built.result.render.objects.map((o) => o.manifest).find((m) => m.kind === 'VirtualService')!;
-  expect(((vs.spec as lib.Json).http as lib.Json[]).map((r) => r.name)).toEqual(['acme-api', 'acme-ui']);
+  expect(((vs.spec as Json).http as Json[]).map((r) => r.name)).toEqual(['acme-api', 'acme-ui']);
 });

@@ -1,11 +1,11 @@
 import { Json } from '../src/analysis/rendered';
 import { Operation } from '../src/authorization-rule';
-import { Duration } from '../src/duration';
+import { IstioDuration } from '../src/duration';
 import { IstioChart } from '../src/istio-chart';
 import { PolicyTargetRef } from '../src/policy-scope';
 import { JwtRule, RequestAuthentication } from '../src/request-authentication';
 import { synthManifests, testApp } from '../src/testing';
-import { Workload } from '../src/workload';
+import { MeshWorkload } from '../src/mesh-workload';
 
 function chart(): IstioChart {
   return new IstioChart(testApp(), 'c', { namespace: 'shop' });
@@ -15,7 +15,7 @@ function ofKind(c: IstioChart, kind: string): Json[] {
   return synthManifests(c).filter((m) => m.kind === kind);
 }
 
-const api = Workload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api' });
+const api = MeshWorkload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api' });
 const JWKS = { keys: [{ kty: 'RSA', kid: 'k1', n: 'sXch', e: 'AQAB' }] };
 
 describe('RequestAuthentication', () => {
@@ -32,7 +32,7 @@ describe('RequestAuthentication', () => {
         outputPayloadToHeader: 'x-jwt-payload',
         outputClaimToHeaders: [{ claim: 'sub', header: 'x-user' }],
         spaceDelimitedClaims: ['scope'],
-        timeout: Duration.seconds(3),
+        timeout: IstioDuration.seconds(3),
       })],
     });
     const [ra] = ofKind(c, 'RequestAuthentication');
@@ -143,7 +143,7 @@ describe('RequestAuthentication refuses wrong input, naming the construct path a
     expect(make(JwtRule.fromIssuer('i', { outputClaimToHeaders: [{ claim: 'sub', header: 'a b' }] }))).toThrow(/outputClaimToHeaders\[0\]\.header/);
     expect(make(JwtRule.fromIssuer('i', { audiences: [''] }))).toThrow(/spec\.jwtRules\[0\]\.audiences\[0\]: the audience is empty/);
     expect(make(JwtRule.fromIssuer('i', { fromParams: [''] }))).toThrow(/spec\.jwtRules\[0\]\.fromParams\[0\]/);
-    expect(make(JwtRule.fromIssuer('i', { timeout: Duration.millis(0.5) }))).toThrow(/spec\.jwtRules\[0\]\.timeout: 0\.5 ms is below Istio's minimum of 1 ms/);
+    expect(make(JwtRule.fromIssuer('i', { timeout: IstioDuration.millis(0.5) }))).toThrow(/spec\.jwtRules\[0\]\.timeout: 0\.5 ms is below Istio's minimum of 1 ms/);
   });
 
   test('selector together with targetRefs', () => {

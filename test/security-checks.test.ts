@@ -5,7 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { CKI4001 } from '../src/analysis/checks/security';
 import { IST0101 } from '../src/analysis/codes';
 import { Severity } from '../src/analysis/finding';
-import { MeshContext } from '../src/analysis/mesh-context';
+import { MeshContext } from '../src/mesh-context';
 import { Json } from '../src/analysis/rendered';
 import { suppress } from '../src/analysis/suppressions';
 import { AuthorizationPolicy, PolicyAction } from '../src/authorization-policy';
@@ -17,14 +17,14 @@ import { ZeroTrustNamespace } from '../src/patterns/zero-trust-namespace';
 import { PolicyTargetRef } from '../src/policy-scope';
 import { JwtRule, RequestAuthentication } from '../src/request-authentication';
 import { findings, synthManifests, testApp } from '../src/testing';
-import { Workload } from '../src/workload';
+import { MeshWorkload } from '../src/mesh-workload';
 import { PROJECT_ROOT } from './shared';
 
 function chart(): IstioChart {
   return new IstioChart(testApp(), 'c', { namespace: 'shop' });
 }
 
-const api = Workload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api' });
+const api = MeshWorkload.fromLabels('shop', { app: 'api' }, { serviceAccountName: 'api' });
 
 describe('IST0101: AuthorizationPolicy source namespace not found', () => {
   test('reported for (not)namespaces the app neither creates nor declares external, on L2 and L1 objects', () => {

@@ -1,39 +1,56 @@
-import { Duration } from '../src/duration';
-import { hostProblem, namespacedHostProblem, portProblem } from '../src/host';
+import { Duration } from 'cdk8s';
+import { IstioDuration, renderDuration } from '../src/duration';
+import { hostProblem, namespacedHostProblem, portProblem } from '../src/validation';
 import * as lib from '../src';
 import { principalOf, ServiceRef } from '../src/references';
 
 describe('Duration', () => {
   test.each([
+    [IstioDuration.seconds(5), '5s'],
+    [IstioDuration.millis(250), '250ms'],
+    [IstioDuration.minutes(2), '120s'],
+    [IstioDuration.hours(1), '3600s'],
+    [IstioDuration.millis(1500), '1500ms'],
+    [IstioDuration.parse('1m30s'), '90s'],
+    [IstioDuration.parse('1.5s'), '1500ms'],
+    [IstioDuration.parse('250ms'), '250ms'],
     [Duration.seconds(5), '5s'],
     [Duration.millis(250), '250ms'],
     [Duration.minutes(2), '120s'],
-    [Duration.hours(1), '3600s'],
-    [Duration.millis(1500), '1500ms'],
-    [Duration.parse('1m30s'), '90s'],
-    [Duration.parse('1.5s'), '1500ms'],
-    [Duration.parse('250ms'), '250ms'],
   ])('%o renders as %s', (d, text) => {
-    expect(d.toIstio()).toBe(text);
+    expect(renderDuration('app/vs', 'spec.timeout', d)).toBe(text);
   });
 
-  test('below 1 ms is refused, naming the field', () => {
-    expect(() => Duration.millis(0.5).toIstio({ path: 'app/vs', field: 'spec.http[0].timeout' }))
+  test('below 1 ms is refused, naming the construct and the field', () => {
+    expect(() => renderDuration('app/vs', 'spec.http[0].timeout', IstioDuration.millis(0.5)))
       .toThrow(/^\[app\/vs\] spec\.http\[0\]\.timeout: 0\.5 ms is below Istio's minimum of 1 ms/);
+    expect(() => renderDuration('app/vs', 'spec.http[0].timeout', Duration.millis(0.5))).toThrow(/below Istio's minimum/);
   });
 
   test('finer than a millisecond is refused: istiod accepts millisecond precision only', () => {
-    expect(Duration.millis(1.5).problem()).toMatch(/finer than a millisecond/);
-    expect(Duration.parse('1.0005s').problem()).toMatch(/finer than a millisecond/);
-    expect(() => Duration.millis(1.5).toIstio()).toThrow(/1\.5 ms is finer than a millisecond/);
-    expect(Duration.millis(1).problem()).toBeUndefined();
+    expect(IstioDuration.millis(1.5).problem()?.problem).toMatch(/finer than a millisecond/);
+    expect(IstioDuration.parse('1.0005s').problem()?.problem).toMatch(/finer than a millisecond/);
+    expect(() => renderDuration('x', 'timeout', IstioDuration.millis(1.5))).toThrow(/1\.5 ms is finer than a millisecond/);
+    expect(IstioDuration.millis(1).problem()).toBeUndefined();
   });
 
-  test('text that is not a duration is refused', () => {
-    expect(() => Duration.parse('5')).toThrow(/"5" is not a duration/);
-    expect(() => Duration.parse('5 s')).toThrow(/not a duration/);
-    expect(() => Duration.parse('1d')).toThrow(/not a duration/);
-    expect(() => Duration.seconds(-1)).toThrow(/non-negative/);
+  test('more than a protobuf Duration holds is refused', () => {
+    expect(IstioDuration.seconds(315_576_000_000).problem()).toBeUndefined();
+    expect(IstioDuration.seconds(315_576_000_001).problem()?.problem).toMatch(/more than a protobuf Duration holds/);
+  });
+
+  test('text that is not a duration, and NaN, are refused by the construct that uses them, not where they are made', () => {
+    const made = [IstioDuration.parse('5'), IstioDuration.parse('5 s'), IstioDuration.parse('1d'), IstioDuration.parse('abc'), IstioDuration.seconds(NaN), IstioDuration.seconds(-1)];
+    expect(made.map((d) => d.problem()?.problem)).toEqual([
+      expect.stringMatching(/^"5" is not a duration/),
+      expect.stringMatching(/not a duration/),
+      expect.stringMatching(/not a duration/),
+      expect.stringMatching(/^"abc" is not a duration/),
+      expect.stringMatching(/NaN ms is not a length of time/),
+      expect.stringMatching(/below Istio's minimum/),
+    ]);
+    expect(() => renderDuration('app/vs', 'spec.http[0].timeout', IstioDuration.parse('abc')))
+      .toThrow(/^\[app\/vs\] spec\.http\[0\]\.timeout: "abc" is not a duration/);
   });
 });
 
@@ -49,28 +66,28 @@ describe('hosts and ports', () => {
     ['under_score.com', /letters, digits and inner hyphens/],
     [`${'a'.repeat(64)}.com`, /longer than 63/],
   ])('%s is refused', (h, why) => {
-    expect(hostProblem(h)).toMatch(why);
+    expect(hostProblem(h)?.problem).toMatch(why);
   });
 
   test('short names and * only where allowed', () => {
     expect(hostProblem('reviews')).toBeUndefined();
-    expect(hostProblem('reviews', { allowShortNames: false })).toMatch(/short name is ambiguous/);
-    expect(hostProblem('*', { allowWildcardAll: false })).toMatch(/not allowed here/);
+    expect(hostProblem('reviews', { allowShortNames: false })?.problem).toMatch(/short name is ambiguous/);
+    expect(hostProblem('*', { allowWildcardAll: false })?.problem).toMatch(/not allowed here/);
   });
 
   test('namespace/host as Gateway and Sidecar hosts write it', () => {
     expect(namespacedHostProblem('istio-system/*.example.com')).toBeUndefined();
     expect(namespacedHostProblem('./reviews.default.svc.cluster.local')).toBeUndefined();
     expect(namespacedHostProblem('*/*')).toBeUndefined();
-    expect(namespacedHostProblem('prod/reviews')).toMatch(/short name/);
-    expect(namespacedHostProblem('Prod/x.example.com')).toMatch(/is not a namespace/);
+    expect(namespacedHostProblem('prod/reviews')?.problem).toMatch(/short name/);
+    expect(namespacedHostProblem('Prod/x.example.com')?.problem).toMatch(/is not a namespace/);
   });
 
   test('ports', () => {
     expect(portProblem(443)).toBeUndefined();
-    expect(portProblem(0)).toMatch(/not a port number/);
-    expect(portProblem(70000)).toMatch(/1–65535/);
-    expect(portProblem(80.5)).toMatch(/not a port number/);
+    expect(portProblem(0)?.problem).toMatch(/not a port number/);
+    expect(portProblem(70000)?.problem).toMatch(/1–65535/);
+    expect(portProblem(80.5)?.problem).toMatch(/not a port number/);
   });
 });
 

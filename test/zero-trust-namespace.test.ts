@@ -1,20 +1,20 @@
 import { k8s } from 'cdk8s-plus-28';
-import { MeshContext } from '../src/analysis/mesh-context';
+import { MeshContext } from '../src/mesh-context';
 import { Json } from '../src/analysis/rendered';
 import { IstioChart } from '../src/istio-chart';
 import { ZeroTrustNamespace } from '../src/patterns/zero-trust-namespace';
 import { IGatewayWorkload } from '../src/references';
 import { findings, synthManifests, testApp } from '../src/testing';
-import { Workload } from '../src/workload';
+import { MeshWorkload } from '../src/mesh-workload';
 
 const gateway: IGatewayWorkload = {
   namespace: 'istio-ingress',
   selector: { istio: 'ingressgateway' },
   serviceAccountName: 'istio-ingressgateway',
 };
-const web = Workload.fromLabels('shop', { app: 'web' }, { serviceAccountName: 'web' });
-const api = Workload.fromLabels('shop', { 'app.kubernetes.io/name': 'api' }, { serviceAccountName: 'api' });
-const checkout = Workload.fromLabels('billing', { app: 'checkout' }, { serviceAccountName: 'checkout' });
+const web = MeshWorkload.fromLabels('shop', { app: 'web' }, { serviceAccountName: 'web' });
+const api = MeshWorkload.fromLabels('shop', { 'app.kubernetes.io/name': 'api' }, { serviceAccountName: 'api' });
+const checkout = MeshWorkload.fromLabels('billing', { app: 'checkout' }, { serviceAccountName: 'checkout' });
 
 function chart(): IstioChart {
   const c = new IstioChart(testApp(), 'c', { namespace: 'shop' });
@@ -34,7 +34,7 @@ describe('ZeroTrustNamespace', () => {
       namespace: 'shop',
       ingress: { gateway, workloads: [web, api] },
       allowNamespaces: ['monitoring'],
-      allowServiceAccounts: ['billing/checkout', Workload.fromLabels('ops', { app: 'prober' }, { serviceAccountName: 'prober' })],
+      allowServiceAccounts: ['billing/checkout', MeshWorkload.fromLabels('ops', { app: 'prober' }, { serviceAccountName: 'prober' })],
     });
     const objects = byName(synthManifests(c));
     expect(Object.keys(objects)).toEqual([
@@ -113,13 +113,13 @@ describe('ZeroTrustNamespace', () => {
   test('refuses workloads of another namespace, unnamed workloads, a gateway without identity and malformed service accounts', () => {
     expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', ingress: { gateway, workloads: [checkout] } }))
       .toThrow(/^\[c\/zt\] ingress\.workloads: a workload in namespace billing is not in shop/);
-    expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', ingress: { gateway, workloads: [Workload.fromLabels('shop', { tier: 'x' })] } }))
+    expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', ingress: { gateway, workloads: [MeshWorkload.fromLabels('shop', { tier: 'x' })] } }))
       .toThrow(/^\[c\/zt\] ingress\.workloads: the workload \(tier=x\) has no name or app label/);
     expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', ingress: { gateway: { ...gateway, serviceAccountName: undefined }, workloads: [web] } }))
       .toThrow(/^\[c\/zt\/allow-ingress-to-web\] spec\.rules\[0\]\.from\[0\]\.source\.principals: the gateway workload/);
     expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', allowServiceAccounts: ['checkout'] }))
       .toThrow(/^\[c\/zt\] allowServiceAccounts\[0\]: "checkout" is not namespace\/serviceaccount/);
-    expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', allowServiceAccounts: [Workload.fromLabels('ops', { app: 'x' })] }))
+    expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', allowServiceAccounts: [MeshWorkload.fromLabels('ops', { app: 'x' })] }))
       .toThrow(/^\[c\/zt\] allowServiceAccounts\[0\]: the workload in namespace ops has no service account/);
     expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'Shop' }))
       .toThrow(/^\[c\/zt\] namespace: "Shop" is not a namespace name/);
@@ -130,8 +130,8 @@ describe('an ingress gateway whose pods live in the closed namespace', () => {
   test('is opened to its clients, once, with an identity-free rule', () => {
     const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
     const gateway = { namespace: 'shop', selector: { istio: 'shop-gateway' }, serviceAccountName: 'shop-gateway' };
-    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'shop', ingress: { gateway, workloads: [Workload.fromLabels('shop', { app: 'web' })] } });
-    zt.allowIngress(gateway, Workload.fromLabels('shop', { app: 'api' }));
+    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'shop', ingress: { gateway, workloads: [MeshWorkload.fromLabels('shop', { app: 'web' })] } });
+    zt.allowIngress(gateway, MeshWorkload.fromLabels('shop', { app: 'api' }));
     const policies = synthManifests(chart).filter((m) => m.kind === 'AuthorizationPolicy');
     const open = policies.filter((m) => (m.metadata as { name: string }).name.startsWith('allow-clients-to-gateway'));
     expect(open.map((m) => m.spec)).toEqual([{ action: 'ALLOW', selector: { matchLabels: { istio: 'shop-gateway' } }, rules: [{}] }]);
@@ -140,7 +140,7 @@ describe('an ingress gateway whose pods live in the closed namespace', () => {
   test('a gateway in another namespace is left alone', () => {
     const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
     const gateway = { namespace: 'istio-system', selector: { istio: 'ingressgateway' }, serviceAccountName: 'istio-ingressgateway' };
-    new ZeroTrustNamespace(chart, 'zt', { namespace: 'shop', ingress: { gateway, workloads: [Workload.fromLabels('shop', { app: 'web' })] } });
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'shop', ingress: { gateway, workloads: [MeshWorkload.fromLabels('shop', { app: 'web' })] } });
     expect(synthManifests(chart).map((m) => (m.metadata as { name: string }).name)).not.toContain('allow-clients-to-gateway');
   });
 });

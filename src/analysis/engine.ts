@@ -4,7 +4,7 @@
 import { IConstruct } from 'constructs';
 import { defaultRegistry } from './checks';
 import { codeInfo, Finding, FindingInput, Severity, sortFindings } from './finding';
-import { MeshContext } from './mesh-context';
+import { MeshContext } from '../mesh-context';
 import { ObjectIndex } from './object-index';
 import { CheckRegistry } from './registry';
 import { describeObject, groupKindOf, RenderedObject } from './rendered';

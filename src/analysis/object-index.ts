@@ -3,7 +3,7 @@
  * "which Deployments carry these labels?" in near-constant time instead of comparing every
  * object with every other (15,000 objects make pairwise loops unaffordable).
  */
-import { MeshContext } from './mesh-context';
+import { MeshContext } from '../mesh-context';
 import { GK, groupKindOf, Json, metaOf, RenderedObject } from './rendered';
 
 /** A pod template found in a workload (or a bare Pod). */

@@ -57,9 +57,6 @@ export function describeObject(manifest: Json): string {
   return meta.namespace ? `${String(manifest.kind)} ${meta.namespace}/${meta.name}` : `${String(manifest.kind)} ${meta.name}`;
 }
 
-/** Istio's default root namespace (meshConfig.rootNamespace): policies there apply mesh-wide. */
-export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
-
 /** Group kinds we write often enough to want a name for. */
 export const GK = {
   Namespace: '/Namespace',

@@ -16,7 +16,7 @@ import { IServiceRef } from '../references';
 import { Destination } from '../route-destination';
 import { ClientTls } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
-import { patternNameProblem } from './common';
+import { checkPatternName } from './common';
 
 /** One side of the release. */
 export interface ReleaseTrack {
@@ -43,10 +43,7 @@ export function validateCanarySplit(scope: Construct, field: string, split: Cana
     propError(scope, `${field}canaryWeight`, `${w} is not a whole percentage`, 'give a whole number from 0 to 100');
   }
   for (const track of ['stable', 'canary'] as const) {
-    const p = patternNameProblem(split[track].version);
-    if (p) {
-      propError(scope, `${field}${track}.version`, p, 'use a version such as v1');
-    }
+    checkPatternName(scope, `${field}${track}.version`, split[track].version, 'use a version such as v1');
   }
   if (split.stable.version === split.canary.version) {
     propError(scope, `${field}canary.version`, `stable and canary are both ${split.stable.version}`, 'give the canary its own version');

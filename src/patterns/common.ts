@@ -3,12 +3,12 @@
  * that a YAML values file can say exactly what the TypeScript props say.
  */
 import { Construct } from 'constructs';
-import { Duration } from '../duration';
+import { IstioDuration } from '../duration';
 import { propError } from '../errors';
 import { InjectionMode } from '../injection';
 import { IMeshNamespaceRef, MeshNamespace } from '../mesh-namespace';
 import { byCodePoint } from '../ordering';
-import { dnsLabelProblem } from '../host';
+import { check, dnsLabelProblem } from '../validation';
 
 /** A namespace a pattern puts its objects in, and how its pods join the mesh. */
 export interface NamespaceValues {
@@ -71,25 +71,20 @@ export function byPrefixLengthDescending<T>(items: readonly T[], prefixOf: (t: T
 }
 
 /** Parses a values-file duration (`30s`, `1m30s`), naming the field when it is wrong. */
-export function durationFrom(scope: Construct, field: string, text: string | undefined): Duration | undefined {
+export function durationFrom(scope: Construct, field: string, text: string | undefined): IstioDuration | undefined {
   if (text === undefined) {
     return undefined;
   }
-  let d: Duration;
-  try {
-    d = Duration.parse(text);
-  } catch (e) {
-    return propError(scope, field, (e as Error).message, 'write a duration such as 30s, 1m30s or 250ms');
-  }
+  const d = IstioDuration.parse(text);
   const problem = d.problem();
   if (problem) {
-    propError(scope, field, problem, 'write whole milliseconds, at least 1ms, such as 30s or 250ms');
+    check(scope, field, { problem: problem.problem, fix: 'write a duration such as 30s, 1m30s or 250ms (whole milliseconds, at least 1ms)' });
   }
   return d;
 }
 
-/** A check of the names patterns derive object names from, quoting the name for values users. */
-export function patternNameProblem(name: string): string | undefined {
-  const problem = dnsLabelProblem(name);
-  return problem && `"${name}" is not a valid name: ${problem} (at most 63 characters)`;
+/** Refuses a name patterns derive object names from (a DNS label), quoting it for values users. */
+export function checkPatternName(scope: Construct, field: string, name: string, fix: string): void {
+  const problem = dnsLabelProblem(name, 'name');
+  check(scope, field, problem && { problem: problem.problem, fix });
 }

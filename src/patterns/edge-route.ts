@@ -9,7 +9,7 @@ import { Match } from '../http-match';
 import { IServiceRef, ServiceRef } from '../references';
 import { Destination } from '../route-destination';
 import { VirtualService } from '../virtual-service';
-import { byPrefixLengthDescending, patternNameProblem, normalizePathPrefix } from './common';
+import { byPrefixLengthDescending, checkPatternName, normalizePathPrefix } from './common';
 
 export interface EdgeRouteTarget {
   /** Name of the Service to forward to (usually the app's own gateway Service). */
@@ -70,10 +70,7 @@ export class EdgeRoute extends Construct {
       propError(this, 'paths', 'an empty list forwards nothing', 'leave paths out to forward everything, or list prefixes such as \'\' and api');
     }
     const name = props.name ?? id;
-    const nameProblem = patternNameProblem(name);
-    if (nameProblem) {
-      propError(this, 'name', nameProblem, 'use a short lowercase name');
-    }
+    checkPatternName(this, 'name', name, 'use a short lowercase name');
 
     this.virtualService = new VirtualService(this, 'routes', {
       name,

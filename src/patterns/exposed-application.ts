@@ -15,15 +15,16 @@ import { GatewayTls, Server } from '../gateway-server';
 import { GatewayWorkload } from '../gateway-workload';
 import { Match } from '../http-match';
 import { HttpsRedirect, RedirectStatus } from '../https-redirect';
-import { GatewayScaling, GatewayServiceType, IngressGateway } from '../ingress-gateway';
+import { GatewayScaling, GatewayServiceType } from '../gateway-deployment';
+import { IngressGateway } from '../ingress-gateway';
 import { IMeshNamespaceRef } from '../mesh-namespace';
 import { IGatewayRef, IGatewayWorkload, principalOf, ServiceRef } from '../references';
 import { Destination } from '../route-destination';
 import { ClientTls } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
-import { Workload } from '../workload';
+import { MeshWorkload } from '../mesh-workload';
 import { addCanarySubsets, canaryRoutes, CanarySplit, validateCanarySplit } from './canary-release';
-import { byPrefixLengthDescending, patternNameProblem, durationFrom, meshNamespaceFrom, NamespaceValues, normalizePathPrefix } from './common';
+import { byPrefixLengthDescending, checkPatternName, durationFrom, meshNamespaceFrom, NamespaceValues, normalizePathPrefix } from './common';
 import { EdgeRoute } from './edge-route';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 
@@ -173,10 +174,7 @@ export class ExposedApplication extends Construct {
 
   public constructor(scope: Construct, id: string, props: ExposedApplicationProps) {
     super(scope, id);
-    const nameProblem = patternNameProblem(props.name);
-    if (nameProblem) {
-      propError(this, 'name', nameProblem, 'use a short lowercase name such as shop');
-    }
+    checkPatternName(this, 'name', props.name, 'use a short lowercase name such as shop');
     if (!props.hosts || props.hosts.length === 0) {
       propError(this, 'hosts', 'no hosts: the application must be served under at least one host name', 'list FQDNs such as shop.example.com');
     }
@@ -292,7 +290,7 @@ export class ExposedApplication extends Construct {
       }
     }
 
-    const workloads = services.map((s) => Workload.fromLabels(ns, s.selector ?? { app: s.name }, { name: s.name }));
+    const workloads = services.map((s) => MeshWorkload.fromLabels(ns, s.selector ?? { app: s.name }, { name: s.name }));
     if ((props.zeroTrust ?? true) && !gatewayWorkload?.serviceAccountName) {
       // allow-nothing with no identity to allow would make every service unreachable.
       const [field, what] = ownGateway

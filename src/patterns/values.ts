@@ -4,9 +4,9 @@
  * `schemas/values.schema.json` is generated from `IstioValues` (`npm run schema`).
  */
 import { Construct } from 'constructs';
-import { MeshContext } from '../analysis/mesh-context';
+import { MeshContext } from '../mesh-context';
 import { GatewayWorkload } from '../gateway-workload';
-import { Workload } from '../workload';
+import { MeshWorkload } from '../mesh-workload';
 import { CanaryRelease, CanaryReleaseProps } from './canary-release';
 import { meshNamespaceFrom, NamespaceValues } from './common';
 import { EdgeRoute, EdgeRouteProps } from './edge-route';
@@ -111,7 +111,7 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
       namespace: v.namespace,
       ingress: gateway && v.ingress ? {
         gateway,
-        workloads: v.ingress.workloads.map((w) => Workload.fromLabels(v.namespace, w.selector, { name: w.name, serviceAccountName: w.serviceAccountName })),
+        workloads: v.ingress.workloads.map((w) => MeshWorkload.fromLabels(v.namespace, w.selector, { name: w.name, serviceAccountName: w.serviceAccountName })),
       } : undefined,
       allowNamespaces: v.allowNamespaces,
       allowServiceAccounts: v.allowServiceAccounts,

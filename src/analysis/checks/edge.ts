@@ -8,7 +8,7 @@
  */
 import { defineCode, Severity } from '../finding';
 import { IST0101, IST0145, IST0147, IST0162 } from '../codes';
-import { ExternalGatewayWorkload } from '../mesh-context';
+import { ExternalGatewayWorkload } from '../../mesh-context';
 import { labelsMatch, ObjectIndex, PodTemplate, podTemplateOf } from '../object-index';
 import { CheckContext, ObjectCheck } from '../registry';
 import { GK, Json, metaOf, RenderedObject } from '../rendered';

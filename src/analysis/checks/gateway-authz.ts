@@ -8,7 +8,8 @@
 import { defineCode, Severity } from '../finding';
 import { labelsMatch } from '../object-index';
 import { AppCheck } from '../registry';
-import { DEFAULT_ROOT_NAMESPACE, GK, Json, metaOf, objectsOf, RenderedObject, stringsOf } from '../rendered';
+import { DEFAULT_ROOT_NAMESPACE } from '../../mesh-context';
+import { GK, Json, metaOf, objectsOf, RenderedObject, stringsOf } from '../rendered';
 
 export const CKI4002 = defineCode('CKI4002', Severity.ERROR,
   'ALLOW policies on ingress gateway pods admit no request from outside the mesh');

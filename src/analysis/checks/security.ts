@@ -5,7 +5,8 @@
 import { IST0101 } from '../codes';
 import { defineCode, Severity } from '../finding';
 import { ObjectCheck } from '../registry';
-import { DEFAULT_ROOT_NAMESPACE, GK, Json, objectsOf, stringsOf } from '../rendered';
+import { DEFAULT_ROOT_NAMESPACE } from '../../mesh-context';
+import { GK, Json, objectsOf, stringsOf } from '../rendered';
 
 /**
  * An error, not a warning: istiod cannot build the external authorizer for an unknown

@@ -7,8 +7,9 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy } from './authorization-policy';
 import { Operation } from './authorization-rule';
-import { propError } from './errors';
 import { INamespaceRef, IWorkloadRef } from './references';
+import { namespaceName } from './resource';
+import { check } from './validation';
 
 export interface WorkloadOptions {
   /**
@@ -43,15 +44,18 @@ export interface AllowFromOptions {
 }
 
 /**
- * Pods selected by labels in one namespace. In the spirit of cdk8s-plus
- * `connections.allowFrom`, `workload.allowFrom(caller)` opens it to another workload.
+ * Pods selected by labels in one namespace, as mesh policies see them. In the spirit of
+ * cdk8s-plus `connections.allowFrom`, `workload.allowFrom(caller)` opens it to another workload.
+ * (Named so it does not clash with cdk8s-plus's `Workload`, which users import beside it.)
  */
-export class Workload implements IWorkloadRef {
+export class MeshWorkload implements IWorkloadRef {
   /** Pods that carry `labels` in `namespace`, created by the app or elsewhere. */
-  public static fromLabels(namespace: string | INamespaceRef, labels: Record<string, string>, options: WorkloadOptions = {}): Workload {
-    const ns = typeof namespace === 'string' ? namespace : namespace.name;
+  public static fromLabels(namespace: string | INamespaceRef, labels: Record<string, string>, options: WorkloadOptions = {}): MeshWorkload {
+    // A value object: the policies and sidecars that select these pods check the labels, so the
+    // error names their construct path and field.
+    const ns = namespaceName(namespace);
     const copy = { ...labels };
-    return new Workload(ns, () => copy, options.serviceAccountName,
+    return new MeshWorkload(ns, () => copy, options.serviceAccountName,
       options.name ?? labels.app ?? labels['app.kubernetes.io/name'] ?? options.serviceAccountName, options.scope);
   }
 
@@ -60,16 +64,18 @@ export class Workload implements IWorkloadRef {
    * read when policies render, so `select()` calls made later still count. Policies created by
    * `allowFrom` are placed under it.
    */
-  public static fromPlus(workload: plus.Workload): Workload {
+  public static fromPlus(workload: plus.Workload): MeshWorkload {
     const namespace = workload.metadata.namespace ?? Chart.of(workload).namespace;
     if (!namespace) {
-      propError(workload, 'metadata.namespace', 'the workload has no namespace and neither does its chart',
-        'give the chart (or the workload\'s metadata) a namespace: policies are namespaced');
+      check(workload, 'metadata.namespace', {
+        problem: 'the workload has no namespace and neither does its chart',
+        fix: 'give the chart (or the workload\'s metadata) a namespace: policies are namespaced',
+      });
     }
     // No serviceAccount means the namespace's shared `default` account, which many pods use:
     // leaving it unknown makes `allowFrom(thisWorkload)` ask for a dedicated account instead of
     // silently allowing every pod that runs as `default`.
-    return new Workload(namespace, () => workload.matchLabels, workload.serviceAccount?.name, workload.name, workload);
+    return new MeshWorkload(namespace!, () => workload.matchLabels, workload.serviceAccount?.name, workload.name, workload);
   }
 
   private constructor(
@@ -91,27 +97,30 @@ export class Workload implements IWorkloadRef {
    */
   public allowFrom(caller: IWorkloadRef, options: AllowFromOptions = {}): AuthorizationPolicy {
     const scope = options.scope ?? this.scope;
-    const where = `Workload ${this.namespace}/${this.name ?? '(unnamed)'}`;
+    const where = `MeshWorkload ${this.namespace}/${this.name ?? '(unnamed)'}`;
     if (!scope) {
-      propError(where, 'allowFrom', 'the workload has no construct scope to create the policy in',
-        'pass `scope` to Workload.fromLabels() or to allowFrom()');
+      check(where, 'allowFrom', { problem: 'the workload has no construct scope to create the policy in', fix: 'pass `scope` to MeshWorkload.fromLabels() or to allowFrom()' });
     }
     if (!caller.serviceAccountName) {
-      propError(where, 'allowFrom', `the caller in namespace ${caller.namespace} has no service account, so it has no identity to allow`,
-        'give the caller a dedicated ServiceAccount (serviceAccountName, or `serviceAccount` on the cdk8s-plus workload)');
+      check(where, 'allowFrom', {
+        problem: `the caller in namespace ${caller.namespace} has no service account, so it has no identity to allow`,
+        fix: 'give the caller a dedicated ServiceAccount (serviceAccountName, or `serviceAccount` on the cdk8s-plus workload)',
+      });
     }
     let name = options.name;
     if (!name) {
       if (!this.name) {
-        propError(where, 'allowFrom', 'the workload has no name to derive the policy name from', 'pass `name` to Workload.fromLabels() or to allowFrom()');
+        check(where, 'allowFrom', { problem: 'the workload has no name to derive the policy name from', fix: 'pass `name` to MeshWorkload.fromLabels() or to allowFrom()' });
       }
       name = `${this.name}-allow-from-${caller.namespace}-${caller.serviceAccountName}`;
     }
-    if (scope.node.tryFindChild(name)) {
-      propError(`${scope.node.path}/${name}`, 'metadata.name', `a construct named ${name} already exists: the caller is already allowed`,
-        'call allowFrom once per caller, or pass a distinct `name`');
+    if (scope!.node.tryFindChild(name)) {
+      check(`${scope!.node.path}/${name}`, 'metadata.name', {
+        problem: `a construct named ${name} already exists: the caller is already allowed`,
+        fix: 'call allowFrom once per caller, or pass a distinct `name`',
+      });
     }
-    return AuthorizationPolicy.allowFromWorkloads(scope, name, {
+    return AuthorizationPolicy.allowFromWorkloads(scope!, name, {
       name,
       from: [caller],
       to: this,
@@ -120,3 +129,8 @@ export class Workload implements IWorkloadRef {
     });
   }
 }
+
+/** @deprecated renamed to MeshWorkload, so it does not clash with cdk8s-plus's `Workload`; this alias goes in the next release. */
+export const Workload = MeshWorkload;
+/** @deprecated renamed to MeshWorkload */
+export type Workload = MeshWorkload;

@@ -6,6 +6,9 @@
  */
 import { IConstruct } from 'constructs';
 
+/** Istio's default root namespace (meshConfig.rootNamespace): policies there apply mesh-wide. */
+export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+
 /** A gateway deployment the app does not render but Gateway resources may select. */
 export interface ExternalGatewayWorkload {
   /** Construct that declared it, for findings. */
@@ -16,6 +19,8 @@ export interface ExternalGatewayWorkload {
   readonly labels: Readonly<Record<string, string>>;
   /** Ports its Service exposes. @default - unknown: port checks are skipped */
   readonly servicePorts?: readonly number[];
+  /** The Service's target ports, where they differ from `servicePorts`. @default - the same as servicePorts */
+  readonly targetPorts?: readonly number[];
 }
 
 /** How Istio is installed in the target cluster, as far as injection is concerned. */
