@@ -134,7 +134,8 @@ export function losslessJson(obj: ApiObject): Json {
 
 /** Generated classes (every version) that render losslessly when the app renders them. */
 const GENERATED: ReadonlySet<unknown> = new Set(
-  [ext, net, sec, tel].flatMap((m) => Object.values(m).filter((v) => typeof v === 'function' && v.prototype instanceof ApiObject)),
+  // Not `instanceof`: ApiObject answers that with a marker its instances carry, not prototypes.
+  [ext, net, sec, tel].flatMap((m) => Object.values(m).filter((v) => typeof v === 'function' && Object.prototype.isPrototypeOf.call(ApiObject.prototype, v.prototype))),
 );
 
 /** Whether `obj` was built from a generated Istio L1 class, whose own toJson would drop unknown fields. */

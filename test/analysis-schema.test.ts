@@ -1,10 +1,11 @@
+import { suggest } from '../src/validation/suggest';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { loadSchemaArtefact, StructuralSchema } from '../src/analysis/crd-artefact';
 import { Finding, Severity } from '../src/analysis/finding';
 import { CKI1001, CKI1002, CKI1005 } from '../src/analysis/checks/schema';
 import {
-  allKindValidators, closest, compareKubeVersions, dottedPath, servedVersions,
+  allKindValidators, compareKubeVersions, dottedPath, servedVersions,
   UNDERSTOOD_SCHEMA_KEYWORDS, validateManifest,
 } from '../src/analysis/schema-validator';
 import { IstioChart } from '../src/istio-chart';
@@ -234,10 +235,11 @@ describe('the manifest is only read', () => {
   });
 });
 
-describe('closest', () => {
+describe('one did-you-mean rule for the schema check, the values file and the constructs', () => {
   test('suggests near misses only', () => {
-    expect(closest('timout', ['timeout', 'retries'])).toBe('timeout');
-    expect(closest('credential_name', ['credentialName'])).toBe('credentialName');
-    expect(closest('zzz', ['timeout'])).toBeUndefined();
+    expect(suggest('timout', ['timeout', 'retries'])).toBe('timeout');
+    expect(suggest('credential_name', ['credentialName'])).toBe('credentialName');
+    expect(suggest('tsl', ['tls', 'tunnel'])).toBe('tls');
+    expect(suggest('zzz', ['timeout'])).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import { MergedValues, mergeValues, parseSetPath, suggest, ValuesError, ValuesSchema } from '../src/cli/values';
+import { MergedValues, mergeValues, parseSetPath, ValuesError, ValuesSchema } from '../src/cli/values';
+import { suggest } from '../src/validation/suggest';
 
 const schema = {
   type: 'object',

@@ -122,7 +122,7 @@ describe('ZeroTrustNamespace', () => {
     expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', allowServiceAccounts: [MeshWorkload.fromLabels('ops', { app: 'x' })] }))
       .toThrow(/^\[c\/zt\] allowServiceAccounts\[0\]: the workload in namespace ops has no service account/);
     expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'Shop' }))
-      .toThrow(/^\[c\/zt\] namespace: "Shop" is not a namespace name/);
+      .toThrow(/^\[c\/zt\] namespace: "Shop" is not a valid namespace name/);
   });
 });
 

@@ -21,8 +21,8 @@ export type { CelRule, CrdVersionSchema, SchemaArtefact, StructuralSchema } from
 export { servedVersions, validateManifest } from './schema-validator';
 export type { SchemaProblem } from './schema-validator';
 export { CKI1001, CKI1002, CKI1003, CKI1004, CKI1005, schemaFindings } from './checks/schema';
-export { CKI1101, CKI1102 } from './checks/field-rules';
-export { CKI0002 } from './checks/objects';
+export { CKI1101, CKI1102, CKI1103 } from './checks/field-rules';
+export { CKI0002, CKI1006 } from './checks/objects';
 export { CKI2001 } from './checks/edge';
 export { CKI3001, CKI3002 } from './checks/routing';
 export { CKI4001 } from './checks/security';

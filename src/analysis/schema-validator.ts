@@ -12,6 +12,7 @@ import { CompiledRule, compileRule, evaluateRule, toCelValue } from './cel';
 import { CelRule, CrdVersionSchema, loadSchemaArtefact, StructuralSchema } from './crd-artefact';
 import { Json } from './rendered';
 import { byCodePoint } from '../ordering';
+import { suggest } from '../validation/suggest';
 
 /** One thing wrong with an object; the checks turn these into findings with codes. */
 export interface SchemaProblem {
@@ -472,35 +473,6 @@ function locate(pointer: string, manifest: Json, schemaRoot: AjvSchema): { segme
   return { segments, value: cur, schema };
 }
 
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
-
-/** The closest candidate to a misspelt name, if one is close enough to be a likely typo. */
-export function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  const lower = name.toLowerCase().replace(/[-_]/g, '');
-  for (const c of candidates) {
-    const score = c.toLowerCase().replace(/[-_]/g, '') === lower ? 0 : levenshtein(name, c);
-    if (score < bestScore) {
-      best = c;
-      bestScore = score;
-    }
-  }
-  return best !== undefined && bestScore <= Math.max(1, Math.floor(name.length / 4)) ? best : undefined;
-}
-
 function listText(values: readonly unknown[], max = 15): string {
   const shown = values.slice(0, max).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
   return values.length > max ? `${shown.join(', ')}, … (${values.length - max} more)` : shown.join(', ');
@@ -539,7 +511,7 @@ function describeError(e: ErrorObject, manifest: Json, schemaRoot: AjvSchema): {
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
       const allowed = Object.keys(schema?.properties as object ?? {}).sort();
-      const suggestion = closest(name, allowed);
+      const suggestion = suggest(name, allowed);
       const where = segments.length ? `${here}` : 'the top level';
       return {
         segments: [...segments, name],
@@ -562,7 +534,7 @@ function describeError(e: ErrorObject, manifest: Json, schemaRoot: AjvSchema): {
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]) ?? [];
-      const suggestion = typeof value === 'string' ? closest(value, allowed.filter((a): a is string => typeof a === 'string')) : undefined;
+      const suggestion = typeof value === 'string' ? suggest(value, allowed.filter((a): a is string => typeof a === 'string')) : undefined;
       return {
         segments,
         message: `${preview(value)} is not one of: ${listText(allowed)}`,
@@ -789,7 +761,7 @@ export function validateManifest(manifest: Json): SchemaProblem[] {
   }
   const versions = servedVersions(group, kind);
   if (versions.length === 0) {
-    const suggestion = closest(kind, [...kinds.keys()]);
+    const suggestion = suggest(kind, [...kinds.keys()]);
     return [{
       kind: 'unknown-kind',
       field: 'kind',

@@ -8,7 +8,7 @@ import { propError } from '../errors';
 import { InjectionMode } from '../injection';
 import { IMeshNamespaceRef, MeshNamespace } from '../mesh-namespace';
 import { byCodePoint } from '../ordering';
-import { check, dnsLabelProblem } from '../validation';
+import { check, dnsLabelProblem, labelsProblem } from '../validation';
 
 /** A namespace a pattern puts its objects in, and how its pods join the mesh. */
 export interface NamespaceValues {
@@ -39,6 +39,10 @@ export function meshNamespaceFrom(scope: Construct, id: string, values: Namespac
   if (v.revision !== undefined && v.injection !== undefined) {
     propError(scope, `${field}.injection`, `both injection: ${v.injection} and revision: ${v.revision} are set; a namespace takes one injection label`,
       'keep `revision` for a platform that installs Istio by revision, `injection` otherwise');
+  }
+  const labels = labelsProblem(v.labels);
+  if (labels) {
+    check(scope, `${field}.labels${labels.key !== undefined ? `[${JSON.stringify(labels.key)}]` : ''}`, labels);
   }
   const mode = v.revision !== undefined ? InjectionMode.revision(v.revision) : injectionMode(v.injection ?? 'enabled');
   if (v.create === false) {

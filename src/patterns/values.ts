@@ -119,16 +119,28 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
   });
 }
 
+/** `a.b[0]["c.d/e"]` → ['a', 'b', '0', 'c.d/e']. */
+export function fieldSegments(field: string): string[] {
+  const out: string[] = [];
+  const re = /\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\]|([^.[\]]+)/g;
+  for (const m of field.matchAll(re)) {
+    out.push(m[1] !== undefined ? JSON.parse(`"${m[1]}"`) as string : m[2] ?? m[3]);
+  }
+  return out;
+}
+
 /**
  * The JSON pointer into the values of whatever a construct path and field point at: the entry
  * (`/exposedApplications/0`) and, when the field is one of the entry's props, the prop
  * (`/exposedApplications/0/backends/1/pathPrefix`).
  */
 export function valuesPointer(constructPath: string, field?: string): string | undefined {
+  const pointer = (segs: string[]) => segs.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
   const segments = constructPath.split('/');
   const at = segments.findIndex((s) => /^[A-Za-z]+\[\d+\]$/.test(s));
   if (at < 0) {
-    return undefined;
+    // Reported by the chart itself (a `namespaces` entry): the field names the entry.
+    return field && /^[A-Za-z]+\[\d+\]/.test(field) ? pointer(fieldSegments(field)) : undefined;
   }
   const [, list, index] = /^([A-Za-z]+)\[(\d+)\]$/.exec(segments[at])!;
   const entry = `/${list}/${index}`;
@@ -136,6 +148,5 @@ export function valuesPointer(constructPath: string, field?: string): string | u
   if (!field || at !== segments.length - 1) {
     return entry;
   }
-  const parts = field.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
-  return `${entry}/${parts.join('/')}`;
+  return `${entry}${pointer(fieldSegments(field))}`;
 }

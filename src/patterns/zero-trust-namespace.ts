@@ -8,6 +8,8 @@ import { Source } from '../authorization-rule';
 import { propError } from '../errors';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
 import { IGatewayWorkload, INamespaceRef, IWorkloadRef, principalOf } from '../references';
+import { dependOn, namespaceName } from '../resource';
+import { check, dnsLabelProblem } from '../validation';
 
 /** Ingress gateway pods and the workloads they may reach. */
 export interface ZeroTrustIngress {
@@ -52,10 +54,10 @@ export class ZeroTrustNamespace extends Construct {
 
   public constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id);
-    this.namespace = typeof props.namespace === 'string' ? props.namespace : props.namespace.name;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.namespace)) {
-      propError(this, 'namespace', `"${this.namespace}" is not a namespace name`, 'use a lowercase DNS label such as shop');
-    }
+    this.namespace = namespaceName(props.namespace);
+    check(this, 'namespace', dnsLabelProblem(this.namespace, 'namespace name'));
+    // The Namespace must exist before the policies that close it.
+    dependOn(this, props.namespace);
     this.trustDomain = props.trustDomain;
 
     this.peerAuthentication = new PeerAuthentication(this, 'default', {

@@ -4,7 +4,7 @@
  * CEL rule (ServiceEntry, WorkloadEntry, WorkloadGroup, PeerAuthentication) are left to the CEL
  * check, so one mistake gives one finding.
  */
-import { hostProblem, namespacedHostProblem, Problem, regexProblem } from '../../validation';
+import { hostProblem, labelsProblem, namespacedHostProblem, Problem, regexProblem } from '../../validation';
 import { IST0122 } from '../codes';
 import { defineCode, FindingInput, Severity } from '../finding';
 import { ObjectCheck } from '../registry';
@@ -240,6 +240,29 @@ const regexRule: FieldRule = {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Label selectors: a key or value Kubernetes would refuse on a pod can never match one.
+
+export const CKI1103 = defineCode('CKI1103', Severity.ERROR, 'Label selector that can never match: not a valid label key or value');
+
+function labelMapRule(selectors: string[]): FieldRule {
+  return {
+    selectors,
+    check(value, at) {
+      if (!isMap(value)) {
+        return undefined;
+      }
+      const problem = labelsProblem(value as Record<string, string>);
+      return problem ? {
+        code: CKI1103.code,
+        field: problem.key !== undefined ? `${at()}[${JSON.stringify(problem.key)}]` : at(),
+        message: `${problem.problem}, so it matches no pod`,
+        fix: problem.fix,
+      } : undefined;
+    },
+  };
+}
+
 const routes = ['http', 'tcp', 'tls'];
 
 export const fieldRuleChecks: ObjectCheck[] = [
@@ -247,11 +270,13 @@ export const fieldRuleChecks: ObjectCheck[] = [
     hostRule(['spec.servers[*].hosts[*]'], namespacedHostProblem, namespacedExample),
     portRule(['spec.servers[*].port.number'], false),
     portRule(['spec.servers[*].port.targetPort'], true),
+    labelMapRule(['spec.selector']),
   ]),
   objectCheck('sidecar-field-rules', GK.Sidecar, [
     hostRule(['spec.egress[*].hosts[*]'], namespacedHostProblem, namespacedExample),
     portRule(['spec.ingress[*].port.number', 'spec.egress[*].port.number', 'spec.outboundTrafficPolicy.egressProxy.port.number'], false),
     portRule(['spec.ingress[*].port.targetPort', 'spec.egress[*].port.targetPort'], true),
+    labelMapRule(['spec.workloadSelector.labels']),
   ]),
   objectCheck('virtual-service-field-rules', GK.VirtualService, [
     hostRule(['spec.hosts[*]'], (h) => hostProblem(h), 'reviews, reviews.shop.svc.cluster.local or *.example.com'),
@@ -260,15 +285,19 @@ export const fieldRuleChecks: ObjectCheck[] = [
     portRule(routes.map((r) => `spec.${r}[*].route[*].destination.port.number`)
       .concat(['spec.http[*].mirror.port.number', 'spec.http[*].mirrors[*].destination.port.number']), false),
     regexRule,
+    labelMapRule(routes.map((r) => `spec.${r}[*].match[*].sourceLabels`)),
   ]),
   objectCheck('destination-rule-field-rules', GK.DestinationRule, [
     hostRule(['spec.host'], (h) => hostProblem(h), 'reviews.shop.svc.cluster.local'),
     portRule(['spec.trafficPolicy.portLevelSettings[*].port.number', 'spec.subsets[*].trafficPolicy.portLevelSettings[*].port.number'], false),
     portRule(['spec.trafficPolicy.tunnel.targetPort', 'spec.subsets[*].trafficPolicy.tunnel.targetPort'], true),
+    labelMapRule(['spec.subsets[*].labels', 'spec.workloadSelector.matchLabels']),
   ]),
   objectCheck('service-entry-field-rules', GK.ServiceEntry, [
     // `*` alone is refused by the CRD's own CEL rule; hostProblem lets it through to avoid a second finding.
     hostRule(['spec.hosts[*]'], (h) => hostProblem(h), 'api.example.com or *.example.com'),
   ]),
-  objectCheck('authorization-policy-field-rules', GK.AuthorizationPolicy, [stringPortRule, conditionPortRule]),
+  objectCheck('authorization-policy-field-rules', GK.AuthorizationPolicy, [stringPortRule, conditionPortRule, labelMapRule(['spec.selector.matchLabels'])]),
+  objectCheck('peer-authentication-field-rules', GK.PeerAuthentication, [labelMapRule(['spec.selector.matchLabels'])]),
+  objectCheck('request-authentication-field-rules', GK.RequestAuthentication, [labelMapRule(['spec.selector.matchLabels'])]),
 ];
