@@ -3,17 +3,14 @@
  * services → subsets, with policies noted on the edges they affect. Built from the manifests
  * alone, so it shows what will be applied, whichever layer wrote it.
  */
-import { Json, metaOf } from './analysis/rendered';
+import { Json, objectsOf, stringsOf } from './analysis/rendered';
+import { AuthorizationRule, HttpMatch, PolicyView, viewsOfManifests } from './analysis/views';
 import { DEFAULT_ROOT_NAMESPACE } from './mesh-context';
 
 interface Route {
   readonly from: string;
   readonly to: string;
   readonly label: string;
-}
-
-function asArray<T = Json>(v: unknown): T[] {
-  return Array.isArray(v) ? v as T[] : [];
 }
 
 /** Mermaid ids may hold only word characters. */
@@ -30,9 +27,9 @@ function fqdn(host: string, namespace: string): string {
   return host.includes('.') || host === '*' ? host : `${host}.${namespace}.svc.cluster.local`;
 }
 
-function describeMatch(match: Json): string {
+function describeMatch(match: HttpMatch): string {
   const parts: string[] = [];
-  const uri = match.uri as Record<string, string> | undefined;
+  const uri = match.uri;
   if (uri?.prefix !== undefined) {
     parts.push(`${uri.prefix}*`);
   } else if (uri?.exact !== undefined) {
@@ -40,8 +37,8 @@ function describeMatch(match: Json): string {
   } else if (uri?.regex !== undefined) {
     parts.push(`~${uri.regex}`);
   }
-  for (const [name, m] of Object.entries((match.headers ?? {}) as Record<string, Record<string, string>>)) {
-    parts.push(`${name}=${m.exact ?? m.prefix ?? m.regex ?? ''}`);
+  for (const [name, m] of Object.entries(match.headers ?? {})) {
+    parts.push(`${name}=${m?.exact ?? m?.prefix ?? m?.regex ?? ''}`);
   }
   if (match.port !== undefined) {
     parts.push(`:${String(match.port)}`);
@@ -50,23 +47,21 @@ function describeMatch(match: Json): string {
 }
 
 /** Sources of a policy rule, short: `sa ns/name`, `ns name`, `ip 10.0.0.0/8`. */
-function describeSource(source: Json): string[] {
+function describeSource(source: NonNullable<NonNullable<AuthorizationRule['from']>[number]['source']>): string[] {
   const out: string[] = [];
-  for (const p of asArray<string>(source.principals)) {
+  for (const p of stringsOf(source.principals)) {
     const m = /\/ns\/([^/]+)\/sa\/(.+)$/.exec(p);
     out.push(m ? `sa ${m[1]}/${m[2]}` : p);
   }
-  out.push(...asArray<string>(source.namespaces).map((n) => `ns ${n}`));
-  out.push(...asArray<string>(source.ipBlocks).map((b) => `ip ${b}`));
-  out.push(...asArray<string>(source.requestPrincipals).map((r) => `jwt ${r}`));
+  out.push(...stringsOf(source.namespaces).map((n) => `ns ${n}`));
+  out.push(...stringsOf(source.ipBlocks).map((b) => `ip ${b}`));
+  out.push(...stringsOf(source.requestPrincipals).map((r) => `jwt ${r}`));
   return out;
 }
 
-function describeFault(rule: Json): string {
-  const fault = rule.fault as Json | undefined;
+function describeFault(rule: { fault?: { delay?: { fixedDelay?: string }; abort?: { httpStatus?: number; grpcStatus?: string } }; timeout?: string }): string {
   const parts: string[] = [];
-  const delay = fault?.delay as Json | undefined;
-  const abort = fault?.abort as Json | undefined;
+  const { delay, abort } = rule.fault ?? {};
   if (delay) {
     parts.push(`delay ${String(delay.fixedDelay)}`);
   }
@@ -92,29 +87,24 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
     lines.push(`  ${id}${shape === 'round' ? `(${q})` : shape === 'stadium' ? `([${q}])` : shape === 'hex' ? `{{${q}}}` : `[${q}]`}`);
   };
 
-  const of = (kind: string) => manifests.filter((m) => m.kind === kind && String(m.apiVersion ?? '').includes('istio.io'));
-  const servicesByHost = new Map<string, Json>();
-  for (const svc of manifests.filter((m) => m.kind === 'Service' && m.apiVersion === 'v1')) {
-    const meta = metaOf(svc);
-    servicesByHost.set(`${meta.name}.${meta.namespace ?? 'default'}.svc.cluster.local`, svc);
-  }
+  const views = viewsOfManifests(manifests);
+  const servicesByHost = new Map(views.services.map((svc) => [svc.host, svc]));
 
   // Policies by namespace, looked up per destination (a big mesh has many of both).
-  const byNamespace = (kind: string) => {
-    const map = new Map<string, Json[]>();
-    for (const p of of(kind)) {
-      const ns = metaOf(p).namespace ?? 'default';
-      const list = map.get(ns);
+  const byNamespace = (policies: readonly PolicyView[]) => {
+    const map = new Map<string, PolicyView[]>();
+    for (const p of policies) {
+      const list = map.get(p.namespace);
       if (list) {
         list.push(p);
       } else {
-        map.set(ns, [p]);
+        map.set(p.namespace, [p]);
       }
     }
     return (ns: string) => [...(map.get(ns) ?? []), ...(ns === DEFAULT_ROOT_NAMESPACE ? [] : map.get(DEFAULT_ROOT_NAMESPACE) ?? [])];
   };
-  const peerAuthIn = byNamespace('PeerAuthentication');
-  const authzIn = byNamespace('AuthorizationPolicy');
+  const peerAuthIn = byNamespace(views.peerAuthentications);
+  const authzIn = byNamespace(views.authorizationPolicies);
 
   // Policies that apply to a host's pods: by namespace (no selector) or by a selector the
   // Service's own selector satisfies.
@@ -122,49 +112,32 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
     const svc = servicesByHost.get(host);
     const [name, ns] = host.split('.');
     // A Service the app does not render: assume the usual `app: <service>` pod label.
-    const podLabels = svc ? ((svc.spec as Json | undefined)?.selector ?? {}) as Record<string, string> : { app: name };
-    const applies = (policy: Json) => {
-      const sel = ((policy.spec as Json | undefined)?.selector as Json | undefined)?.matchLabels as Record<string, string> | undefined;
-      return !sel || Object.entries(sel).every(([k, v]) => podLabels[k] === v);
-    };
+    const podLabels: Readonly<Record<string, string>> = svc ? svc.selector : { app: name };
+    const applies = (policy: PolicyView) => !policy.selector || Object.entries(policy.selector).every(([k, v]) => podLabels[k] === v);
     const notes: string[] = [];
     for (const pa of peerAuthIn(ns).filter(applies)) {
-      const mode = ((pa.spec as Json | undefined)?.mtls as Json | undefined)?.mode;
-      if (mode) {
-        notes.push(`mTLS ${String(mode)}`);
+      if (pa.mtlsMode) {
+        notes.push(`mTLS ${pa.mtlsMode}`);
       }
     }
     for (const ap of authzIn(ns).filter(applies)) {
-      const spec = (ap.spec ?? {}) as Json;
-      const action = String(spec.action ?? 'ALLOW');
-      const rules = asArray(spec.rules);
-      const from = rules.flatMap((r) => asArray(r.from)).flatMap((f) => describeSource((f.source ?? {}) as Json));
-      notes.push(rules.length === 0 && action === 'ALLOW'
-        ? `${metaOf(ap).name}: allow nothing`
-        : `${metaOf(ap).name}: ${action}${from.length ? ` from ${from.join(', ')}` : ''}`);
+      const from = ap.rules.flatMap((r) => objectsOf(r.from)).flatMap((f) => describeSource((f.source ?? {}) as Json));
+      notes.push(ap.rules.length === 0 && ap.action === 'ALLOW'
+        ? `${ap.name}: allow nothing`
+        : `${ap.name}: ${ap.action}${from.length ? ` from ${from.join(', ')}` : ''}`);
     }
     return notes;
   };
 
-  for (const gw of of('Gateway')) {
-    const meta = metaOf(gw);
-    const ref = `${meta.namespace ?? 'default'}/${meta.name}`;
-    const servers = asArray((gw.spec as Json | undefined)?.servers).map((s) => {
-      const port = (s.port ?? {}) as Json;
-      const tls = s.tls as Json | undefined;
-      return `:${String(port.number)} ${String(port.protocol)}${tls?.mode ? ` ${String(tls.mode)}` : ''}${tls?.httpsRedirect ? ' redirect→https' : ''}`;
-    });
-    declare(nodeId('gw', ref), `Gateway ${ref}<br/>${servers.join('<br/>')}`, 'hex');
+  for (const gw of views.gateways) {
+    const servers = gw.servers.map((s) => `:${String(s.port?.number)} ${String(s.port?.protocol)}${s.tls?.mode ? ` ${s.tls.mode}` : ''}${s.tls?.httpsRedirect ? ' redirect→https' : ''}`);
+    declare(nodeId('gw', gw.key), `Gateway ${gw.key}<br/>${servers.join('<br/>')}`, 'hex');
   }
 
   const routes: Route[] = [];
-  for (const vs of of('VirtualService')) {
-    const meta = metaOf(vs);
-    const ns = meta.namespace ?? 'default';
-    const spec = (vs.spec ?? {}) as Json;
-    const hosts = asArray<string>(spec.hosts);
-    const gateways = asArray<string>(spec.gateways);
-    const sources = (gateways.length ? gateways : ['mesh']).map((g) => {
+  for (const vs of views.virtualServices) {
+    const ns = vs.namespace;
+    const sources = (vs.gateways.length ? vs.gateways : ['mesh']).map((g) => {
       if (g === 'mesh') {
         declare('mesh', 'mesh (sidecars)', 'round');
         return 'mesh';
@@ -174,41 +147,40 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
       declare(id, `Gateway ${ref}<br/>(outside this app)`, 'hex');
       return id;
     });
-    for (const [kind, field] of [['http', 'route'], ['tcp', 'route'], ['tls', 'route']] as const) {
-      for (const rule of asArray(spec[kind])) {
-        const matches = asArray(rule.match).map(describeMatch).filter(Boolean);
-        const where = `${hosts.join(', ')}${matches.length ? ` ${matches.join(' | ')}` : ''}${describeFault(rule)}`;
-        const redirect = rule.redirect as Json | undefined;
-        if (redirect) {
-          const target = nodeId('redirect', `${meta.name}_${routes.length}`);
-          declare(target, `redirect ${String(redirect.scheme ?? '')}${redirect.scheme ? '://' : ''}${String(redirect.authority ?? '')}${String(redirect.uri ?? '')} ${String(redirect.redirectCode ?? 301)}`, 'stadium');
-          for (const from of sources) {
-            routes.push({ from, to: target, label: where });
-          }
-          continue;
+    for (const rule of [...vs.http, ...vs.tcp, ...vs.tls]) {
+      const matches = (objectsOf(rule.match) as HttpMatch[]).map(describeMatch).filter(Boolean);
+      const http = rule as typeof vs.http[number];
+      const where = `${vs.hosts.join(', ')}${matches.length ? ` ${matches.join(' | ')}` : ''}${describeFault(http)}`;
+      const redirect = http.redirect;
+      if (redirect) {
+        const target = nodeId('redirect', `${vs.name}_${routes.length}`);
+        declare(target, `redirect ${String(redirect.scheme ?? '')}${redirect.scheme ? '://' : ''}${String(redirect.authority ?? '')}${String(redirect.uri ?? '')} ${String(redirect.redirectCode ?? 301)}`, 'stadium');
+        for (const from of sources) {
+          routes.push({ from, to: target, label: where });
         }
-        for (const dest of asArray(rule[field])) {
-          const d = (dest.destination ?? {}) as Json;
-          const host = fqdn(String(d.host ?? ''), ns);
-          const hostId = nodeId('host', host);
-          const port = (d.port as Json | undefined)?.number;
-          declare(hostId, `${host}${port ? `:${String(port)}` : ''}`, 'round');
-          const weight = dest.weight !== undefined ? `${String(dest.weight)}%` : '';
-          const rewrite = ((rule.rewrite as Json | undefined)?.uri !== undefined) ? ` rewrite→${String((rule.rewrite as Json).uri)}` : '';
-          const notes = notesFor(host);
-          const policyNote = notes.length ? `<br/>${notes.join('; ')}` : '';
-          if (d.subset) {
-            // The split shows on the host → subset edge, where the traffic divides.
-            const subsetId = nodeId('subset', `${host}_${String(d.subset)}`);
-            declare(subsetId, `subset ${String(d.subset)}`, 'stadium');
-            routes.push({ from: hostId, to: subsetId, label: weight });
-            for (const from of sources) {
-              routes.push({ from, to: hostId, label: `${where}${rewrite}${policyNote}` });
-            }
-          } else {
-            for (const from of sources) {
-              routes.push({ from, to: hostId, label: `${where}${weight ? ` (${weight})` : ''}${rewrite}${policyNote}` });
-            }
+        continue;
+      }
+      for (const dest of objectsOf(rule.route) as NonNullable<typeof http.route>) {
+        const d = dest.destination ?? { host: '' };
+        const host = fqdn(String(d.host ?? ''), ns);
+        const hostId = nodeId('host', host);
+        const port = d.port?.number;
+        declare(hostId, `${host}${port ? `:${String(port)}` : ''}`, 'round');
+        const weight = dest.weight !== undefined ? `${String(dest.weight)}%` : '';
+        const rewrite = http.rewrite?.uri !== undefined ? ` rewrite→${String(http.rewrite.uri)}` : '';
+        const notes = notesFor(host);
+        const policyNote = notes.length ? `<br/>${notes.join('; ')}` : '';
+        if (d.subset) {
+          // The split shows on the host → subset edge, where the traffic divides.
+          const subsetId = nodeId('subset', `${host}_${String(d.subset)}`);
+          declare(subsetId, `subset ${String(d.subset)}`, 'stadium');
+          routes.push({ from: hostId, to: subsetId, label: weight });
+          for (const from of sources) {
+            routes.push({ from, to: hostId, label: `${where}${rewrite}${policyNote}` });
+          }
+        } else {
+          for (const from of sources) {
+            routes.push({ from, to: hostId, label: `${where}${weight ? ` (${weight})` : ''}${rewrite}${policyNote}` });
           }
         }
       }

@@ -6,7 +6,8 @@ import { ApiObject } from 'cdk8s';
 import {
   ClientTls, Destination, DestinationRule, Finding, findings, IstioChart, l1, Match, MeshContext, suppress, testApp, VirtualService,
 } from '../src';
-import { CKI3001, CKI3002, portNameHasProtocol } from '../src/analysis/checks/routing';
+import { portNameHasProtocol } from '../src/analysis/checks/service';
+import { CKI3001, CKI3002 } from '../src/analysis/checks/virtual-service';
 
 // Manifests are untyped JSON that these tests read by path; `any` keeps the assertions short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -24,7 +24,7 @@ export { CKI1001, CKI1002, CKI1003, CKI1004, CKI1005, schemaFindings } from './c
 export { CKI1101, CKI1102, CKI1103 } from './checks/field-rules';
 export { CKI0002, CKI1006 } from './checks/objects';
 export { CKI2001 } from './checks/edge';
-export { CKI3001, CKI3002 } from './checks/routing';
+export { CKI3001, CKI3002 } from './checks/virtual-service';
 export { CKI4001 } from './checks/security';
 export { CKI4002 } from './checks/gateway-authz';
 export { CKI0001, synthesize } from '../synthesis';

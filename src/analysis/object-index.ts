@@ -23,7 +23,7 @@ export class ObjectIndex {
   private readonly templatesByLabel = new Map<string, PodTemplate[]>();
   private readonly memos = new Map<string, unknown>();
 
-  public constructor(public readonly objects: readonly RenderedObject[], public readonly context: MeshContext) {
+  public constructor(public readonly objects: readonly RenderedObject[], public readonly context: MeshContext = new MeshContext()) {
     for (const obj of objects) {
       const gk = groupKindOf(obj.manifest);
       let list = this.byGk.get(gk);

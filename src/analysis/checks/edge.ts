@@ -12,6 +12,7 @@ import { ExternalGatewayWorkload } from '../../mesh-context';
 import { labelsMatch, ObjectIndex, PodTemplate, podTemplateOf } from '../object-index';
 import { CheckContext, ObjectCheck } from '../registry';
 import { GK, Json, metaOf, RenderedObject } from '../rendered';
+import { GatewayServer, GatewayView, viewsOf } from '../views';
 
 /**
  * Our own: a `credentialName` whose Secret (or cert-manager Certificate) the app creates only in
@@ -24,18 +25,9 @@ export const CKI2001 = defineCode('CKI2001', Severity.ERROR, 'TLS credential is 
 
 const WORKLOAD_GKS = [GK.Deployment, GK.StatefulSet, GK.DaemonSet, 'apps/ReplicaSet', 'batch/Job', GK.Pod];
 
-interface GatewayServer {
-  readonly hosts?: string[];
-  readonly port?: { readonly number?: number; readonly protocol?: string };
-  readonly tls?: { readonly credentialName?: string; readonly credentialNames?: string[]; readonly caCertCredentialName?: string };
-}
-
-function gatewaySpec(obj: RenderedObject): { selector: Record<string, string>; servers: GatewayServer[] } {
-  const spec = (obj.manifest.spec ?? {}) as Json;
-  return {
-    selector: (spec.selector ?? {}) as Record<string, string>,
-    servers: Array.isArray(spec.servers) ? spec.servers as GatewayServer[] : [],
-  };
+/** The selector and servers of a Gateway, from the shared views. */
+function gatewaySpec(obj: RenderedObject, index: ObjectIndex): GatewayView {
+  return viewsOf(index).gatewayOf.get(obj)!;
 }
 
 function selectorText(selector: Readonly<Record<string, string>>): string {
@@ -203,7 +195,7 @@ function externalWorkloadsMatching(selector: Readonly<Record<string, string>>, i
 
 /** The gateway pods a Gateway selects: templates in the app and declared external workloads. */
 function selectedGatewayPods(obj: RenderedObject, index: ObjectIndex): { templates: PodTemplate[]; externals: ExternalGatewayWorkload[] } {
-  const { selector } = gatewaySpec(obj);
+  const { selector } = gatewaySpec(obj, index);
   // Istio applies a Gateway's selector to gateway pods in every namespace by default.
   return { templates: index.podTemplatesMatching(selector), externals: externalWorkloadsMatching(selector, index) };
 }
@@ -212,7 +204,7 @@ const gatewaySelectorAndPorts: ObjectCheck = {
   id: 'gateway-selector-and-ports',
   groupKinds: [GK.Gateway],
   check(obj, ctx) {
-    const { selector, servers } = gatewaySpec(obj);
+    const { selector, servers } = gatewaySpec(obj, ctx.index);
     if (Object.keys(selector).length === 0) {
       return;
     }
@@ -242,7 +234,7 @@ const gatewaySelectorAndPorts: ObjectCheck = {
  * (deployKF writes its Gateways that way) but istioctl flags it in the cluster, which we report
  * as info; anything else is the warning: no Service exposes the listener.
  */
-function checkServerPorts(obj: RenderedObject, servers: GatewayServer[], templates: PodTemplate[], externals: ExternalGatewayWorkload[], ctx: CheckContext): void {
+function checkServerPorts(obj: RenderedObject, servers: readonly GatewayServer[], templates: PodTemplate[], externals: ExternalGatewayWorkload[], ctx: CheckContext): void {
   if (externals.some((w) => w.servicePorts === undefined)) {
     return; // ports of a gateway outside the app are unknown
   }
@@ -336,7 +328,7 @@ function gatewayHostIndex(index: ObjectIndex): Map<string, HostBucket> {
   return index.memo('edge:gatewayHostIndex', () => {
     const buckets = new Map<string, HostBucket>();
     for (const gw of index.byGroupKind(GK.Gateway)) {
-      const { selector, servers } = gatewaySpec(gw);
+      const { selector, servers } = gatewaySpec(gw, index);
       const gwNs = index.namespaceOf(gw);
       for (const server of servers) {
         const key = `${selectorText(selector)}~${server.port?.number}`;
@@ -403,7 +395,7 @@ const conflictingGateways: ObjectCheck = {
   id: 'gateway-conflicts',
   groupKinds: [GK.Gateway],
   check(obj, ctx) {
-    const { selector, servers } = gatewaySpec(obj);
+    const { selector, servers } = gatewaySpec(obj, ctx.index);
     const buckets = gatewayHostIndex(ctx.index);
     const gwNs = ctx.index.namespaceOf(obj);
     servers.forEach((server, i) => {
@@ -463,7 +455,7 @@ const credentialNamespace: ObjectCheck = {
   id: 'gateway-credential-namespace',
   groupKinds: [GK.Gateway],
   check(obj, ctx) {
-    const { servers } = gatewaySpec(obj);
+    const { servers } = gatewaySpec(obj, ctx.index);
     const secrets = secretNamespaces(ctx.index);
     if (secrets.size === 0) {
       return;

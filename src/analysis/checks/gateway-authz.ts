@@ -9,7 +9,8 @@ import { defineCode, Severity } from '../finding';
 import { labelsMatch } from '../object-index';
 import { AppCheck } from '../registry';
 import { DEFAULT_ROOT_NAMESPACE } from '../../mesh-context';
-import { GK, Json, metaOf, objectsOf, RenderedObject, stringsOf } from '../rendered';
+import { Json, metaOf, objectsOf, stringsOf } from '../rendered';
+import { PolicyView, viewsOf } from '../views';
 
 export const CKI4002 = defineCode('CKI4002', Severity.ERROR,
   'ALLOW policies on ingress gateway pods admit no request from outside the mesh');
@@ -20,8 +21,8 @@ const IDENTITY_FIELDS = ['principals', 'namespaces', 'serviceAccounts'];
 
 
 /** Whether some rule of an ALLOW policy can match a request with no peer identity. */
-function admitsAnonymous(spec: Json): boolean {
-  return objectsOf(spec.rules).some((rule) => {
+function admitsAnonymous(policy: PolicyView): boolean {
+  return policy.rules.some((rule) => {
     const from = objectsOf(rule.from);
     return from.length === 0 || from.some((f) => {
       const source = (f.source ?? {}) as Json;
@@ -30,26 +31,21 @@ function admitsAnonymous(spec: Json): boolean {
   });
 }
 
-function appliesTo(policy: RenderedObject, labels: Readonly<Record<string, string>>): boolean {
-  const spec = (policy.manifest.spec ?? {}) as Json;
-  if (spec.targetRef || objectsOf(spec.targetRefs).length > 0) {
-    return false;
-  }
-  const selector = (spec.selector as Json | undefined)?.matchLabels as Record<string, string> | undefined;
-  return !selector || labelsMatch(selector, labels);
+function appliesTo(policy: PolicyView, labels: Readonly<Record<string, string>>): boolean {
+  return !policy.targeted && (!policy.selector || labelsMatch(policy.selector, labels));
 }
 
 const closedIngressGateway: AppCheck = {
   id: 'gateway-authorization',
   check(ctx) {
+    const views = viewsOf(ctx.index);
     const allowByNamespace = ctx.index.memo('allow-policies-by-namespace', () => {
-      const map = new Map<string, RenderedObject[]>();
-      for (const ap of ctx.index.byGroupKind(GK.AuthorizationPolicy)) {
-        const action = ((ap.manifest.spec ?? {}) as Json).action ?? 'ALLOW';
-        if (action !== 'ALLOW') {
+      const map = new Map<string, PolicyView[]>();
+      for (const ap of views.authorizationPolicies) {
+        if (ap.action !== 'ALLOW') {
           continue;
         }
-        const ns = ctx.index.namespaceOf(ap);
+        const ns = ap.namespace;
         const list = map.get(ns);
         if (list) {
           list.push(ap);
@@ -61,10 +57,10 @@ const closedIngressGateway: AppCheck = {
     });
     // Gateways serving clients outside the mesh: selected by a Gateway resource with a server
     // that does not require Istio mTLS.
-    for (const gw of ctx.index.byGroupKind(GK.Gateway)) {
-      const spec = (gw.manifest.spec ?? {}) as Json;
-      const external = objectsOf(spec.servers).some((s) => ((s.tls as Json | undefined)?.mode) !== 'ISTIO_MUTUAL');
-      const selector = (spec.selector ?? {}) as Record<string, string>;
+    for (const gateway of views.gateways) {
+      const gw = gateway.obj;
+      const external = gateway.servers.some((s) => s.tls?.mode !== 'ISTIO_MUTUAL');
+      const selector = gateway.selector;
       if (!external || Object.keys(selector).length === 0) {
         continue;
       }
@@ -73,13 +69,13 @@ const closedIngressGateway: AppCheck = {
           ...(allowByNamespace.get(template.namespace) ?? []),
           ...(template.namespace === DEFAULT_ROOT_NAMESPACE ? [] : allowByNamespace.get(DEFAULT_ROOT_NAMESPACE) ?? []),
         ].filter((p) => appliesTo(p, template.labels));
-        if (applying.length === 0 || applying.some((p) => admitsAnonymous((p.manifest.spec ?? {}) as Json))) {
+        if (applying.length === 0 || applying.some(admitsAnonymous)) {
           continue;
         }
         ctx.report(template.owner, {
           code: CKI4002.code,
           field: template.owner.manifest.kind === 'Pod' ? 'metadata.labels' : 'spec.template.metadata.labels',
-          message: `the gateway pods serve ${metaOf(gw.manifest).namespace ?? 'default'}/${metaOf(gw.manifest).name}, but the ALLOW policies that apply to them (${[...new Set(applying.map((p) => metaOf(p.manifest).name))].join(', ')}) admit nothing or only callers with a mesh identity; clients outside the mesh get 403`,
+          message: `the gateway pods serve ${metaOf(gw.manifest).namespace ?? 'default'}/${metaOf(gw.manifest).name}, but the ALLOW policies that apply to them (${[...new Set(applying.map((p) => p.name))].join(', ')}) admit nothing or only callers with a mesh identity; clients outside the mesh get 403`,
           fix: 'add an ALLOW policy selecting the gateway pods with a rule that does not require an identity (e.g. rules: [{}]), or move the gateway to its own namespace',
         });
       }

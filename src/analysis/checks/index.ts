@@ -10,14 +10,16 @@ import { schemaChecks } from './schema';
 import { fieldRuleChecks } from './field-rules';
 import { securityChecks } from './security';
 import { edgeChecks } from './edge';
-import { routingChecks } from './routing';
+import { destinationRuleChecks } from './destination-rule';
+import { serviceChecks } from './service';
+import { virtualServiceChecks } from './virtual-service';
 
 let registry: CheckRegistry | undefined;
 
 export function defaultRegistry(): CheckRegistry {
   if (!registry) {
     registry = new CheckRegistry();
-    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...routingChecks, ...gatewayAuthzChecks]) {
+    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...virtualServiceChecks, ...destinationRuleChecks, ...serviceChecks, ...gatewayAuthzChecks]) {
       if ('groupKinds' in check) {
         registry.addObjectCheck(check);
       } else {

@@ -1,18 +1,18 @@
 /**
- * Routing and traffic policy: VirtualServices that point at gateways or subsets that do not
- * exist, routes that can never match, hosts claimed twice, edge routes of different teams that
- * collide on a gateway, DestinationRules that do not verify the server, Service ports Istio
- * cannot classify.
+ * VirtualServices: gateways and subsets that do not exist, hosts a bound Gateway does not serve,
+ * routes that can never match, hosts claimed twice on the mesh, mesh splits that gateway traffic
+ * skips, and paths different teams' VirtualServices collide on at one gateway host.
  *
- * The checks read manifests only, so they cover L2-built, L1-built and raw ApiObjects alike.
- * Every cross-object lookup goes through an index built once per analysis (`ctx.index.memo`).
+ * The checks read the typed views of `views.ts`, so they cover L2-built, L1-built and raw
+ * ApiObjects alike, and every cross-object lookup is an index built once per analysis.
  */
-import { IST0101, IST0109, IST0118, IST0128, IST0130, IST0131, IST0132, IST0140 } from '../codes';
+import { fqdnIn, wildcardCovers } from '../../host';
+import { IST0101, IST0109, IST0130, IST0131, IST0132, IST0140 } from '../codes';
 import { defineCode, Severity } from '../finding';
 import { ObjectIndex } from '../object-index';
 import { AppCheck, ObjectCheck } from '../registry';
-import { GK, Json, metaOf, objectsOf, RenderedObject, stringsOf } from '../rendered';
-import { fqdnIn, wildcardCovers } from '../../host';
+import { GK, Json, objectsOf, stringsOf } from '../rendered';
+import { destinationsOf, GatewayView, gatewayKey, HttpMatch, HttpRoute, MESH, VirtualServiceView, viewsOf } from '../views';
 
 /**
  * Our own: two VirtualServices bound to the same gateway route the same path for the same host.
@@ -32,93 +32,8 @@ export const CKI3001 = defineCode('CKI3001', Severity.ERROR,
 export const CKI3002 = defineCode('CKI3002', Severity.WARNING,
   'A path routed on a gateway host lies under a prefix another VirtualService routes there');
 
-const MESH = 'mesh';
-
-
 function overlaps(a: string, b: string): boolean {
   return wildcardCovers(a, b) || wildcardCovers(b, a);
-}
-
-/** A gateway reference as written in a VirtualService, resolved to `namespace/name` (or `mesh`). */
-function gatewayKey(ref: string, vsNamespace: string): string {
-  return ref === MESH || ref.includes('/') ? ref : `${vsNamespace}/${ref}`;
-}
-
-interface VsView {
-  readonly obj: RenderedObject;
-  readonly namespace: string;
-  readonly hosts: string[];
-  readonly gateways: string[];
-  readonly meshBound: boolean;
-  readonly http: Json[];
-  readonly tcp: Json[];
-  readonly tls: Json[];
-  readonly exportTo: string[];
-}
-
-function vsView(obj: RenderedObject, index: ObjectIndex): VsView {
-  const spec = (obj.manifest.spec ?? {}) as Json;
-  const gateways = stringsOf(spec.gateways);
-  return {
-    obj,
-    namespace: index.namespaceOf(obj),
-    hosts: stringsOf(spec.hosts),
-    gateways,
-    meshBound: gateways.length === 0 || gateways.includes(MESH),
-    http: objectsOf(spec.http),
-    tcp: objectsOf(spec.tcp),
-    tls: objectsOf(spec.tls),
-    exportTo: stringsOf(spec.exportTo),
-  };
-}
-
-function vsViews(index: ObjectIndex): VsView[] {
-  return index.memo('routing.virtualServices', () => index.byGroupKind(GK.VirtualService).map((o) => vsView(o, index)));
-}
-
-function viewOf(obj: RenderedObject, index: ObjectIndex): VsView {
-  const byObj = index.memo('routing.virtualServicesByObject', () => new Map(vsViews(index).map((v) => [v.obj, v])));
-  return byObj.get(obj) ?? vsView(obj, index);
-}
-
-/** Gateways of the app by `namespace/name`. */
-function gatewaysByKey(index: ObjectIndex): Map<string, RenderedObject> {
-  return index.memo('routing.gateways', () => new Map(index.byGroupKind(GK.Gateway)
-    .map((g) => [`${index.namespaceOf(g)}/${metaOf(g.manifest).name}`, g])));
-}
-
-interface DestinationRef {
-  readonly field: string;
-  readonly destination: Json;
-  readonly kind: 'route' | 'mirror';
-}
-
-/** Every destination of a VirtualService (routes and mirrors) with its field path. */
-function destinationsOf(v: VsView): DestinationRef[] {
-  const out: DestinationRef[] = [];
-  v.http.forEach((route, i) => {
-    objectsOf(route.route).forEach((r, j) => {
-      if (r.destination && typeof r.destination === 'object') {
-        out.push({ field: `spec.http[${i}].route[${j}].destination`, destination: r.destination as Json, kind: 'route' });
-      }
-    });
-    if (route.mirror && typeof route.mirror === 'object') {
-      out.push({ field: `spec.http[${i}].mirror`, destination: route.mirror as Json, kind: 'mirror' });
-    }
-    objectsOf(route.mirrors).forEach((m, k) => {
-      if (m.destination && typeof m.destination === 'object') {
-        out.push({ field: `spec.http[${i}].mirrors[${k}].destination`, destination: m.destination as Json, kind: 'mirror' });
-      }
-    });
-  });
-  for (const [key, routes] of [['tcp', v.tcp], ['tls', v.tls]] as const) {
-    routes.forEach((route, i) => objectsOf(route.route).forEach((r, j) => {
-      if (r.destination && typeof r.destination === 'object') {
-        out.push({ field: `spec.${key}[${i}].route[${j}].destination`, destination: r.destination as Json, kind: 'route' });
-      }
-    }));
-  }
-  return out;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -126,9 +41,10 @@ function destinationsOf(v: VsView): DestinationRef[] {
 /* ------------------------------------------------------------------------------------------ */
 
 /** Hosts a Gateway offers to VirtualServices in `vsNamespace` (istioctl's namespace rules). */
-function gatewayHostsFor(gateway: RenderedObject, gatewayNs: string, vsNamespace: string): string[] {
+function gatewayHostsFor(gateway: GatewayView, vsNamespace: string): string[] {
   const out: string[] = [];
-  for (const server of objectsOf((gateway.manifest.spec as Json | undefined)?.servers)) {
+  const gatewayNs = gateway.namespace;
+  for (const server of gateway.servers) {
     for (const h of stringsOf(server.hosts)) {
       const slash = h.indexOf('/');
       if (slash < 0) {
@@ -149,8 +65,9 @@ const vsGateways: ObjectCheck = {
   id: 'virtualservice-gateways',
   groupKinds: [GK.VirtualService],
   check(obj, ctx) {
-    const v = viewOf(obj, ctx.index);
-    const gateways = gatewaysByKey(ctx.index);
+    const views = viewsOf(ctx.index);
+    const v = views.virtualServiceOf.get(obj)!;
+    const gateways = views.gatewaysByKey;
     const report = (ref: string, field: string) => {
       ctx.report(obj, {
         code: IST0101.code,
@@ -192,7 +109,7 @@ const vsGateways: ObjectCheck = {
         allKnown = false;
         return;
       }
-      const offered = gatewayHostsFor(gw, ctx.index.namespaceOf(gw), v.namespace);
+      const offered = gatewayHostsFor(gw, v.namespace);
       let matched = false;
       hosts.forEach((h, j) => {
         if (offered.some((o) => overlaps(o, h))) {
@@ -243,13 +160,12 @@ function subsetIndex(index: ObjectIndex): SubsetIndex {
   return index.memo('routing.subsets', () => {
     const exact = new Map<string, Set<string>>();
     const wildcard: SubsetIndex['wildcard'] = [];
-    for (const dr of index.byGroupKind(GK.DestinationRule)) {
-      const spec = (dr.manifest.spec ?? {}) as Json;
-      if (typeof spec.host !== 'string') {
+    for (const dr of viewsOf(index).destinationRules) {
+      if (dr.hostFqdn === undefined) {
         continue;
       }
-      const host = fqdnIn(spec.host.toLowerCase(), index.namespaceOf(dr));
-      const names = objectsOf(spec.subsets).map((s) => s.name).filter((n): n is string => typeof n === 'string');
+      const host = dr.hostFqdn;
+      const names = dr.subsets.map((s) => s.name).filter((n): n is string => n !== undefined);
       if (host.startsWith('*')) {
         wildcard.push({ host, subsets: new Set(names) });
         continue;
@@ -273,7 +189,7 @@ const vsSubsets: ObjectCheck = {
   id: 'virtualservice-subsets',
   groupKinds: [GK.VirtualService],
   check(obj, ctx) {
-    const v = viewOf(obj, ctx.index);
+    const v = viewsOf(ctx.index).virtualServiceOf.get(obj)!;
     const idx = subsetIndex(ctx.index);
     for (const d of destinationsOf(v)) {
       const subset = d.destination.subset;
@@ -305,7 +221,7 @@ const vsSubsets: ObjectCheck = {
 const IGNORED_MATCH_KEYS = new Set(['name', 'statPrefix']);
 
 /** A match as a canonical string, without the fields that do not change what it matches. */
-function matchKey(match: Json): string {
+function matchKey(match: object): string {
   const canon = (value: unknown): unknown => {
     if (Array.isArray(value)) {
       return value.map(canon);
@@ -315,12 +231,12 @@ function matchKey(match: Json): string {
     }
     return value;
   };
-  const trimmed = Object.fromEntries(Object.entries(match).filter(([k]) => !IGNORED_MATCH_KEYS.has(k)));
+  const trimmed = Object.fromEntries(Object.entries(match).filter(([k, v]) => !IGNORED_MATCH_KEYS.has(k) && v !== undefined));
   return JSON.stringify(canon(trimmed));
 }
 
 /** A match that every request satisfies: empty, `prefix: /` or a regex matching any path. */
-function matchesEverything(match: Json): boolean {
+function matchesEverything(match: HttpMatch): boolean {
   const keys = Object.keys(match).filter((k) => !IGNORED_MATCH_KEYS.has(k) && k !== 'ignoreUriCase');
   if (keys.length === 0) {
     return true;
@@ -328,11 +244,11 @@ function matchesEverything(match: Json): boolean {
   if (keys.length !== 1 || keys[0] !== 'uri') {
     return false;
   }
-  const uri = match.uri as Json;
-  return uri.prefix === '/' || uri.regex === '.*' || uri.regex === '/.*';
+  const uri = match.uri;
+  return uri?.prefix === '/' || uri?.regex === '.*' || uri?.regex === '/.*';
 }
 
-function routeName(route: Json, i: number): string {
+function routeName(route: HttpRoute, i: number): string {
   return typeof route.name === 'string' && route.name ? `route "${route.name}" (spec.http[${i}])` : `spec.http[${i}]`;
 }
 
@@ -340,11 +256,11 @@ const vsUnreachable: ObjectCheck = {
   id: 'virtualservice-unreachable-routes',
   groupKinds: [GK.VirtualService],
   check(obj, ctx) {
-    const v = viewOf(obj, ctx.index);
+    const v = viewsOf(ctx.index).virtualServiceOf.get(obj)!;
     let catchAll: number | undefined;
     const seen = new Map<string, number>();
     v.http.forEach((route, i) => {
-      const matches = objectsOf(route.match);
+      const matches = objectsOf(route.match) as HttpMatch[];
       if (catchAll !== undefined) {
         ctx.report(obj, {
           code: IST0130.code,
@@ -390,10 +306,10 @@ const vsUnreachable: ObjectCheck = {
 /* ------------------------------------------------------------------------------------------ */
 
 /** Hosts that mesh-bound VirtualServices route with subsets, with one such VirtualService. */
-function meshSubsetHosts(index: ObjectIndex): Map<string, VsView> {
+function meshSubsetHosts(index: ObjectIndex): Map<string, VirtualServiceView> {
   return index.memo('routing.meshSubsetHosts', () => {
-    const out = new Map<string, VsView>();
-    for (const v of vsViews(index)) {
+    const out = new Map<string, VirtualServiceView>();
+    for (const v of viewsOf(index).virtualServices) {
       if (!v.meshBound) {
         continue;
       }
@@ -414,7 +330,7 @@ const gatewaySubsetBypass: ObjectCheck = {
   id: 'virtualservice-gateway-subsets',
   groupKinds: [GK.VirtualService],
   check(obj, ctx) {
-    const v = viewOf(obj, ctx.index);
+    const v = viewsOf(ctx.index).virtualServiceOf.get(obj)!;
     if (v.meshBound) {
       return;
     }
@@ -426,11 +342,10 @@ const gatewaySubsetBypass: ObjectCheck = {
       const host = fqdnIn(d.destination.host.toLowerCase(), v.namespace);
       const mesh = withSubsets.get(host);
       if (mesh) {
-        const meta = metaOf(mesh.obj.manifest);
         ctx.report(obj, {
           code: IST0140.code,
           field: d.field,
-          message: `${host} is routed to subsets on the mesh (VirtualService ${mesh.namespace}/${meta.name}), but this gateway route sends to all its endpoints: mesh routing does not apply to gateway traffic`,
+          message: `${host} is routed to subsets on the mesh (VirtualService ${mesh.namespace}/${mesh.name}), but this gateway route sends to all its endpoints: mesh routing does not apply to gateway traffic`,
           fix: 'route to the same subsets here too, or bind the mesh VirtualService to the gateway as well',
         });
       }
@@ -445,8 +360,8 @@ const gatewaySubsetBypass: ObjectCheck = {
 const meshHostConflicts: AppCheck = {
   id: 'virtualservice-mesh-host-conflicts',
   check(ctx) {
-    const byHost = new Map<string, Array<{ v: VsView; field: string }>>();
-    for (const v of vsViews(ctx.index)) {
+    const byHost = new Map<string, Array<{ v: VirtualServiceView; field: string }>>();
+    for (const v of viewsOf(ctx.index).virtualServices) {
       if (!v.meshBound) {
         continue;
       }
@@ -471,9 +386,9 @@ const meshHostConflicts: AppCheck = {
         continue;
       }
       const host = key.slice(key.indexOf('|') + 1);
-      const names = list.map((e) => `${e.v.namespace}/${metaOf(e.v.obj.manifest).name}`);
+      const names = list.map((e) => `${e.v.namespace}/${e.v.name}`);
       for (const e of list) {
-        const own = `${e.v.namespace}/${metaOf(e.v.obj.manifest).name}`;
+        const own = `${e.v.namespace}/${e.v.name}`;
         ctx.report(e.v.obj, {
           code: IST0109.code,
           field: e.field,
@@ -490,7 +405,7 @@ const meshHostConflicts: AppCheck = {
 /* ------------------------------------------------------------------------------------------ */
 
 interface PathEntry {
-  readonly v: VsView;
+  readonly v: VirtualServiceView;
   readonly field: string;
   readonly kind: 'prefix' | 'exact';
   readonly path: string;
@@ -511,11 +426,11 @@ function addTo(map: Map<string, PathEntry[]>, key: string, e: PathEntry): void {
 }
 
 /** The path part of a match, plus the rest of its conditions as a key; undefined for regexes. */
-function pathOf(match: Json | undefined): { kind: 'prefix' | 'exact'; path: string; rest: string } | undefined {
-  const rest = { ...(match ?? {}) };
+function pathOf(match: HttpMatch | undefined): { kind: 'prefix' | 'exact'; path: string; rest: string } | undefined {
+  const rest: HttpMatch = { ...(match ?? {}) };
   delete rest.gateways;
   delete rest.ignoreUriCase;
-  const uri = rest.uri as Json | undefined;
+  const uri = rest.uri;
   delete rest.uri;
   const restKey = matchKey(rest);
   if (!uri) {
@@ -530,8 +445,8 @@ function pathOf(match: Json | undefined): { kind: 'prefix' | 'exact'; path: stri
   return undefined;
 }
 
-function vsName(v: VsView): string {
-  return `${v.namespace}/${metaOf(v.obj.manifest).name}`;
+function vsName(v: VirtualServiceView): string {
+  return `${v.namespace}/${v.name}`;
 }
 
 const gatewayPathOverlaps: AppCheck = {
@@ -539,14 +454,14 @@ const gatewayPathOverlaps: AppCheck = {
   check(ctx) {
     const groups = new Map<string, PathGroup>();
     const entries: Array<{ group: PathGroup; entry: PathEntry; groupKey: string }> = [];
-    for (const v of vsViews(ctx.index)) {
+    for (const v of viewsOf(ctx.index).virtualServices) {
       const vsGateways = v.gateways.filter((g) => g !== MESH).map((g) => gatewayKey(g, v.namespace));
       v.http.forEach((route, i) => {
         if (route.delegate) {
           return;
         }
-        const matches = objectsOf(route.match);
-        const list: Array<{ m: Json | undefined; field: string }> = matches.length > 0
+        const matches = objectsOf(route.match) as HttpMatch[];
+        const list: Array<{ m: HttpMatch | undefined; field: string }> = matches.length > 0
           ? matches.map((m, j) => ({ m, field: `spec.http[${i}].match[${j}].uri` }))
           : [{ m: undefined, field: `spec.http[${i}]` }];
         for (const { m, field } of list) {
@@ -573,7 +488,7 @@ const gatewayPathOverlaps: AppCheck = {
       });
     }
     const reported = new Set<string>();
-    const once = (e: PathEntry, code: string, other: VsView): boolean => {
+    const once = (e: PathEntry, code: string, other: VirtualServiceView): boolean => {
       const key = `${code}|${e.v.obj.constructPath}|${e.field}|${vsName(other)}`;
       if (reported.has(key)) {
         return false;
@@ -615,113 +530,11 @@ const gatewayPathOverlaps: AppCheck = {
   },
 };
 
-/* ------------------------------------------------------------------------------------------ */
-/* IST0128 DestinationRule TLS that does not verify the server                                  */
-/* ------------------------------------------------------------------------------------------ */
-
-/**
- * istioctl checks only caCertificates. Istio also verifies against a CA in the Secret named by
- * credentialName (`cacert`/`ca.crt`), so a rule with credentialName is not reported here.
- */
-const drCaCertificates: ObjectCheck = {
-  id: 'destinationrule-ca-certificates',
-  groupKinds: [GK.DestinationRule],
-  check(obj, ctx) {
-    const spec = (obj.manifest.spec ?? {}) as Json;
-    const host = String(spec.host ?? '');
-    const check = (tls: unknown, field: string, where: string) => {
-      if (!tls || typeof tls !== 'object') {
-        return;
-      }
-      const t = tls as Json;
-      if ((t.mode === 'SIMPLE' || t.mode === 'MUTUAL') && !t.caCertificates && !t.credentialName) {
-        ctx.report(obj, {
-          code: IST0128.code,
-          field,
-          message: `TLS mode ${String(t.mode)} for ${host}${where} sets neither caCertificates nor credentialName${t.insecureSkipVerify === true ? ' and skips verification' : ''}: the server certificate is verified only against the proxy's system CAs, if at all`,
-          fix: 'set caCertificates (a CA bundle path in the proxy) or credentialName (a Secret with ca.crt), e.g. ClientTls.simple({ caCertificates: \'/etc/ssl/certs/ca-certificates.crt\' })',
-        });
-      }
-    };
-    const policy = (p: unknown, prefix: string, where: string) => {
-      if (!p || typeof p !== 'object') {
-        return;
-      }
-      check((p as Json).tls, `${prefix}.tls`, where);
-      objectsOf((p as Json).portLevelSettings).forEach((pl, i) => {
-        const port = (pl.port as Json | undefined)?.number;
-        check(pl.tls, `${prefix}.portLevelSettings[${i}].tls`, `${where} port ${String(port)}`);
-      });
-    };
-    policy(spec.trafficPolicy, 'spec.trafficPolicy', '');
-    objectsOf(spec.subsets).forEach((s, i) => policy(s.trafficPolicy, `spec.subsets[${i}].trafficPolicy`, ` subset ${String(s.name)}`));
-  },
-};
-
-/* ------------------------------------------------------------------------------------------ */
-/* IST0118 Service port names Istio cannot read a protocol from                                */
-/* ------------------------------------------------------------------------------------------ */
-
-const PROTOCOL_PREFIXES = new Set(['http', 'http2', 'https', 'grpc', 'grpc-web', 'tcp', 'tls', 'udp', 'mongo', 'mysql', 'redis', 'http_proxy']);
-const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
-
-/** Istio's convention: `<protocol>` or `<protocol>-<suffix>`, case-insensitive. */
-export function portNameHasProtocol(name: string): boolean {
-  const lower = name.toLowerCase();
-  if (lower === 'grpc-web' || lower.startsWith('grpc-web-')) {
-    return true;
-  }
-  const dash = lower.indexOf('-');
-  return PROTOCOL_PREFIXES.has(dash < 0 ? lower : lower.slice(0, dash));
-}
-
-const servicePortNames: ObjectCheck = {
-  id: 'service-port-names',
-  groupKinds: [GK.Service],
-  check(obj, ctx) {
-    const meta = metaOf(obj.manifest);
-    if (SYSTEM_NAMESPACES.has(ctx.index.namespaceOf(obj)) || ['pilot', 'istiod'].includes(meta.labels.istio ?? '')) {
-      return;
-    }
-    const spec = (obj.manifest.spec ?? {}) as Json;
-    if (spec.type === 'ExternalName') {
-      return;
-    }
-    objectsOf(spec.ports).forEach((p, i) => {
-      if (typeof p.appProtocol === 'string' && p.appProtocol) {
-        return;
-      }
-      if (p.protocol === 'UDP' || p.protocol === 'SCTP') {
-        return;
-      }
-      const name = typeof p.name === 'string' ? p.name : '';
-      // Istio's own gateway chart exposes the proxy's health port under this name; the proxy
-      // answers it itself, so no protocol has to be read from the name.
-      if (name === 'status-port' && p.port === 15021) {
-        return;
-      }
-      if (portNameHasProtocol(name)) {
-        return;
-      }
-      ctx.report(obj, {
-        code: IST0118.code,
-        field: `spec.ports[${i}].name`,
-        message: name
-          ? `port ${String(p.port)} is named "${name}", which does not start with a protocol, so Istio has to sniff the protocol`
-          : `port ${String(p.port)} has no name, so Istio has to sniff the protocol`,
-        fix: `name it <protocol>[-<suffix>] (e.g. http-${name || 'web'}, grpc, tcp-db) or set appProtocol`,
-      });
-    });
-  },
-};
-
-export const routingChecks: Array<ObjectCheck | AppCheck> = [
+export const virtualServiceChecks: Array<ObjectCheck | AppCheck> = [
   vsGateways,
   vsSubsets,
   vsUnreachable,
   gatewaySubsetBypass,
   meshHostConflicts,
   gatewayPathOverlaps,
-  drCaCertificates,
-  servicePortNames,
 ];
