@@ -7,6 +7,7 @@
  * and nothing else, for kubectl and Argo CD config management plugins; findings go to stderr.
  */
 import * as path from 'path';
+import { parseArgs } from 'util';
 import { OutputError, writeFiles } from '../output';
 import { manifestFiles, toYamlStream } from '../synthesis';
 import { ValuesError } from './values';
@@ -37,45 +38,41 @@ interface SynthArgs {
 class UsageError extends Error {}
 
 function parseSynthArgs(argv: readonly string[]): SynthArgs {
-  const files: string[] = [];
-  const sets: string[] = [];
-  let outdir: string | undefined;
-  let stdout = false;
-  let name: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) {
-        throw new UsageError(`${arg} needs a value`);
-      }
-      return v;
-    };
-    if (arg === '-f' || arg === '--values') {
-      files.push(value());
-    } else if (arg.startsWith('--values=')) {
-      files.push(arg.slice('--values='.length));
-    } else if (arg === '--set') {
-      sets.push(value());
-    } else if (arg.startsWith('--set=')) {
-      sets.push(arg.slice('--set='.length));
-    } else if (arg === '-o' || arg === '--output') {
-      outdir = value();
-    } else if (arg === '--stdout') {
-      stdout = true;
-    } else if (arg === '--name') {
-      name = value();
-    } else {
-      throw new UsageError(`unknown argument ${arg}`);
-    }
+  let parsed: ReturnType<typeof parseSynthOptions>;
+  try {
+    parsed = parseSynthOptions(argv);
+  } catch (e) {
+    // node's messages name the option: "Unknown option '--x'", "Option '-f, --values <value>' argument missing".
+    throw new UsageError((e as Error).message);
   }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${positionals[0]} (values files go after -f)`);
+  }
+  const files = values.values ?? [];
   if (files.length === 0) {
     throw new UsageError('give at least one values file with -f');
   }
-  if (stdout === (outdir !== undefined)) {
+  const stdout = values.stdout ?? false;
+  if (stdout === (values.output !== undefined)) {
     throw new UsageError('give exactly one of -o DIR and --stdout');
   }
-  return { files, sets, outdir, stdout, name };
+  return { files, sets: values.set ?? [], outdir: values.output, stdout, name: values.name };
+}
+
+function parseSynthOptions(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      values: { type: 'string', short: 'f', multiple: true },
+      set: { type: 'string', multiple: true },
+      output: { type: 'string', short: 'o' },
+      stdout: { type: 'boolean' },
+      name: { type: 'string' },
+    },
+  });
 }
 
 /** Runs the command; returns the exit code. */

@@ -10,6 +10,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseArgs } from 'util';
 import * as YAML from 'yaml';
 import { buildSchemaArtefact, SCHEMA_ARTEFACT_FILE } from '../analysis/crd-artefact';
 import { packageRoot } from '../package-root';
@@ -82,20 +83,21 @@ function describeSource(source: string): string {
 }
 
 function main(argv: string[]): void {
-  let source: string | undefined;
-  let outdir = path.join(PROJECT_ROOT, 'imports');
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--out') {
-      outdir = argv[++i];
-    } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run import [-- <crd bundle path or URL>] [--out DIR]\n');
-      return;
-    } else {
-      source = arg;
-    }
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write('usage: npm run import [-- <crd bundle path or URL>] [--out DIR]\n');
+    return;
   }
-  source = source ?? defaultSource();
+  if (positionals.length > 1) {
+    throw new Error(`one bundle at a time, got ${positionals.join(', ')}`);
+  }
+  const outdir = values.out ?? path.join(PROJECT_ROOT, 'imports');
+  const source = positionals[0] ?? defaultSource();
   runImport({ source, outdir });
   process.stderr.write(`imported ${source} into ${path.relative(process.cwd(), outdir) || '.'}\n`);
 }

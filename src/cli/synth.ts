@@ -11,6 +11,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseArgs } from 'util';
 import * as YAML from 'yaml';
 import { packageRoot } from '../package-root';
 import { assertReplaceable } from '../output';
@@ -88,10 +89,15 @@ export function atomicSynth(options: AtomicSynthOptions): number {
 }
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  const o = args.findIndex((a) => a === '--output' || a === '-o');
+  let args: { output?: string; 'cdk8s-cli'?: boolean };
+  try {
+    args = parseArgs({ options: { 'output': { type: 'string', short: 'o' }, 'cdk8s-cli': { type: 'boolean' } }, strict: true }).values;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\nusage: npm run synth [-- --output DIR] [-- --cdk8s-cli]\n`);
+    process.exit(2);
+  }
   const cwd = process.cwd();
-  const outdir = o >= 0 && args[o + 1] ? args[o + 1] : readCdk8sConfig(cwd).output ?? 'dist';
+  const outdir = args.output ?? readCdk8sConfig(cwd).output ?? 'dist';
   try {
     // Only this project's own app is rebuilt; another project's app is its own business.
     if (path.resolve(cwd) === packageRoot()) {
@@ -101,5 +107,5 @@ if (require.main === module) {
     process.stderr.write(`build failed: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  process.exit(atomicSynth({ outdir, cwd, viaCdk8sCli: args.includes('--cdk8s-cli') }));
+  process.exit(atomicSynth({ outdir, cwd, viaCdk8sCli: args['cdk8s-cli'] ?? false }));
 }

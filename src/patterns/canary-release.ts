@@ -8,7 +8,6 @@
  */
 import { Construct } from 'constructs';
 import { DestinationRule, Subset } from '../destination-rule';
-import { propError } from '../errors';
 import { Match } from '../http-match';
 import { ServiceRef } from '../references';
 import { HttpRouteProps } from '../http-route';
@@ -17,6 +16,7 @@ import { Destination } from '../route-destination';
 import { ClientTls } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
 import { checkPatternName } from './common';
+import { check } from '../validation';
 
 /** One side of the release. */
 export interface ReleaseTrack {
@@ -40,13 +40,13 @@ export interface CanarySplit {
 export function validateCanarySplit(scope: Construct, field: string, split: CanarySplit): void {
   const w = split.canaryWeight;
   if (!Number.isFinite(w) || w < 0 || w > 100 || !Number.isInteger(w)) {
-    propError(scope, `${field}canaryWeight`, `${w} is not a whole percentage`, 'give a whole number from 0 to 100');
+    check(scope, `${field}canaryWeight`, { problem: `${w} is not a whole percentage`, fix: 'give a whole number from 0 to 100' });
   }
   for (const track of ['stable', 'canary'] as const) {
     checkPatternName(scope, `${field}${track}.version`, split[track].version, 'use a version such as v1');
   }
   if (split.stable.version === split.canary.version) {
-    propError(scope, `${field}canary.version`, `stable and canary are both ${split.stable.version}`, 'give the canary its own version');
+    check(scope, `${field}canary.version`, { problem: `stable and canary are both ${split.stable.version}`, fix: 'give the canary its own version' });
   }
 }
 
@@ -109,10 +109,10 @@ export class CanaryRelease extends Construct {
     validateCanarySplit(this, '', props);
     const gateways = props.gateways ?? [];
     if (gateways.length > 0 && (props.hosts ?? []).length === 0) {
-      propError(this, 'hosts', 'gateways are given but no public hosts for them', 'list the hosts the gateways serve this service under');
+      check(this, 'hosts', { problem: 'gateways are given but no public hosts for them', fix: 'list the hosts the gateways serve this service under' });
     }
     if (gateways.length === 0 && (props.hosts ?? []).length > 0) {
-      propError(this, 'gateways', 'public hosts are given but no gateway serves them', 'name the gateways (namespace/name) or drop hosts');
+      check(this, 'gateways', { problem: 'public hosts are given but no gateway serves them', fix: 'name the gateways (namespace/name) or drop hosts' });
     }
 
     const host = ServiceRef.fromName(props.service, props.namespace, props.port ? { ports: [props.port] } : {});

@@ -4,7 +4,6 @@
  */
 import { Construct } from 'constructs';
 import { IstioDuration } from '../duration';
-import { propError } from '../errors';
 import { InjectionMode } from '../injection';
 import { IMeshNamespaceRef, MeshNamespace } from '../mesh-namespace';
 import { byCodePoint } from '../ordering';
@@ -37,8 +36,7 @@ export interface NamespaceValues {
 export function meshNamespaceFrom(scope: Construct, id: string, values: NamespaceValues | string, field: string): IMeshNamespaceRef {
   const v: NamespaceValues = typeof values === 'string' ? { name: values } : values;
   if (v.revision !== undefined && v.injection !== undefined) {
-    propError(scope, `${field}.injection`, `both injection: ${v.injection} and revision: ${v.revision} are set; a namespace takes one injection label`,
-      'keep `revision` for a platform that installs Istio by revision, `injection` otherwise');
+    check(scope, `${field}.injection`, { problem: `both injection: ${v.injection} and revision: ${v.revision} are set; a namespace takes one injection label`, fix: 'keep `revision` for a platform that installs Istio by revision, `injection` otherwise' });
   }
   const labels = labelsProblem(v.labels);
   if (labels) {

@@ -4,12 +4,12 @@
  * Service inside the cluster (which then needs no load balancer of its own).
  */
 import { Construct } from 'constructs';
-import { propError } from '../errors';
 import { Match } from '../http-match';
 import { IServiceRef, ServiceRef } from '../references';
 import { Destination } from '../route-destination';
 import { VirtualService } from '../virtual-service';
 import { byPrefixLengthDescending, checkPatternName, normalizePathPrefix } from './common';
+import { check } from '../validation';
 
 export interface EdgeRouteTarget {
   /** Name of the Service to forward to (usually the app's own gateway Service). */
@@ -60,14 +60,13 @@ export class EdgeRoute extends Construct {
   public constructor(scope: Construct, id: string, props: EdgeRouteProps) {
     super(scope, id);
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.gateway ?? '')) {
-      propError(this, 'gateway', `"${props.gateway}" is not a namespace/name reference to a Gateway`,
-        'name the shared Gateway as namespace/name, e.g. istio-system/shared-gateway');
+      check(this, 'gateway', { problem: `"${props.gateway}" is not a namespace/name reference to a Gateway`, fix: 'name the shared Gateway as namespace/name, e.g. istio-system/shared-gateway' });
     }
     if (!props.hosts || props.hosts.length === 0) {
-      propError(this, 'hosts', 'no public hosts to route', 'list the hosts the shared gateway serves for this app');
+      check(this, 'hosts', { problem: 'no public hosts to route', fix: 'list the hosts the shared gateway serves for this app' });
     }
     if (props.paths && props.paths.length === 0) {
-      propError(this, 'paths', 'an empty list forwards nothing', 'leave paths out to forward everything, or list prefixes such as \'\' and api');
+      check(this, 'paths', { problem: 'an empty list forwards nothing', fix: 'leave paths out to forward everything, or list prefixes such as \'\' and api' });
     }
     const name = props.name ?? id;
     checkPatternName(this, 'name', name, 'use a short lowercase name');
@@ -89,7 +88,7 @@ export class EdgeRoute extends Construct {
     given.forEach((appPath, i) => {
       const first = given.indexOf(appPath);
       if (first !== i) {
-        propError(this, `paths[${i}]`, `${appPath} is listed twice (also paths[${first}])`, 'list each path prefix once');
+        check(this, `paths[${i}]`, { problem: `${appPath} is listed twice (also paths[${first}])`, fix: 'list each path prefix once' });
       }
     });
     byPrefixLengthDescending(given, (p) => p).forEach((appPath) => {

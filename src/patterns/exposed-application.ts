@@ -9,7 +9,6 @@ import { AuthorizationPolicy, PolicyAction } from '../authorization-policy';
 import { Source } from '../authorization-rule';
 import { CertificateIssuer } from '../certificate';
 import { DestinationRule } from '../destination-rule';
-import { propError } from '../errors';
 import { Gateway } from '../gateway';
 import { GatewayTls, Server } from '../gateway-server';
 import { GatewayWorkload } from '../gateway-workload';
@@ -27,6 +26,7 @@ import { addCanarySubsets, canaryRoutes, CanarySplit, validateCanarySplit } from
 import { byPrefixLengthDescending, checkPatternName, durationFrom, meshNamespaceFrom, NamespaceValues, normalizePathPrefix } from './common';
 import { EdgeRoute } from './edge-route';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
+import { check, refuse } from '../validation';
 
 /** A Service of the application that the gateway routes a path prefix to. */
 export interface AppService {
@@ -176,11 +176,11 @@ export class ExposedApplication extends Construct {
     super(scope, id);
     checkPatternName(this, 'name', props.name, 'use a short lowercase name such as shop');
     if (!props.hosts || props.hosts.length === 0) {
-      propError(this, 'hosts', 'no hosts: the application must be served under at least one host name', 'list FQDNs such as shop.example.com');
+      check(this, 'hosts', { problem: 'no hosts: the application must be served under at least one host name', fix: 'list FQDNs such as shop.example.com' });
     }
     const services = [...(props.frontend ? [props.frontend] : []), ...(props.backends ?? [])];
     if (services.length === 0) {
-      propError(this, 'backends', 'no services to route to', 'give a frontend or at least one backend');
+      check(this, 'backends', { problem: 'no services to route to', fix: 'give a frontend or at least one backend' });
     }
     const servicesField = (s: AppService) => (s === props.frontend ? 'frontend' : `backends[${(props.backends ?? []).indexOf(s)}]`);
     const seenPrefixes = new Map<string, string>();
@@ -188,7 +188,7 @@ export class ExposedApplication extends Construct {
       const prefix = normalizePathPrefix(s.pathPrefix);
       const other = seenPrefixes.get(prefix);
       if (other) {
-        propError(this, `${servicesField(s)}.pathPrefix`, `${s.name} and ${other} both claim ${prefix}`, 'give each service its own path prefix');
+        check(this, `${servicesField(s)}.pathPrefix`, { problem: `${s.name} and ${other} both claim ${prefix}`, fix: 'give each service its own path prefix' });
       }
       seenPrefixes.set(prefix, s.name);
     }
@@ -236,12 +236,10 @@ export class ExposedApplication extends Construct {
       this.addRedirect(props, gatewayWorkload, gatewayName, gw);
     } else {
       if (!gw.existingGateway) {
-        propError(this, 'gateway.existingGateway', 'the app has no gateway of its own and names no existing Gateway to bind to',
-          'set gateway.existingGateway to the platform\'s Gateway, e.g. istio-system/shared-gateway, or leave gateway.enabled on');
+        refuse(this, 'gateway.existingGateway', { problem: 'the app has no gateway of its own and names no existing Gateway to bind to', fix: 'set gateway.existingGateway to the platform\'s Gateway, e.g. istio-system/shared-gateway, or leave gateway.enabled on' });
       }
       if (props.tls || (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect))) {
-        propError(this, props.tls ? 'tls' : 'httpsRedirect', 'TLS and redirects belong to the Gateway, and this app binds to one it does not own',
-          'configure TLS on the platform\'s Gateway, or deploy the app\'s own gateway');
+        check(this, props.tls ? 'tls' : 'httpsRedirect', { problem: 'TLS and redirects belong to the Gateway, and this app binds to one it does not own', fix: 'configure TLS on the platform\'s Gateway, or deploy the app\'s own gateway' });
       }
       // A string: the VirtualService declares the Gateway as living outside the app.
       bindTo = gw.existingGateway;
@@ -296,8 +294,7 @@ export class ExposedApplication extends Construct {
       const [field, what] = ownGateway
         ? ['gateway.serviceAccountName', 'the service account of the brought-your-own gateway pods']
         : ['gateway.existingGatewayIdentity', 'the namespace and service account of the pods behind gateway.existingGateway'];
-      propError(this, field, 'zero trust denies every caller not allowed by name, and the gateway\'s identity is unknown, so no request could reach the services',
-        `give ${what}, or set zeroTrust: false`);
+      check(this, field, { problem: 'zero trust denies every caller not allowed by name, and the gateway\'s identity is unknown, so no request could reach the services', fix: `give ${what}, or set zeroTrust: false` });
     }
     if (props.zeroTrust ?? true) {
       const zt = new ZeroTrustNamespace(this, 'zero-trust', { namespace: ns });
@@ -332,8 +329,7 @@ export class ExposedApplication extends Construct {
 
     if (props.edge) {
       if (!this.ingressGateway) {
-        propError(this, 'edge', 'an edge route forwards to the app\'s own gateway Service, and this app deploys none',
-          'leave gateway.enabled on without a selector, or bind to the shared gateway directly with gateway.existingGateway');
+        refuse(this, 'edge', { problem: 'an edge route forwards to the app\'s own gateway Service, and this app deploys none', fix: 'leave gateway.enabled on without a selector, or bind to the shared gateway directly with gateway.existingGateway' });
       }
       new EdgeRoute(this, 'edge', {
         name: `${props.name}-edge`,
@@ -352,7 +348,7 @@ export class ExposedApplication extends Construct {
     const httpsPort = gw.ports?.https ?? 443;
     if (!props.tls) {
       if (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
-        propError(this, 'httpsRedirect', 'a redirect to HTTPS needs TLS on the gateway', 'set tls.credentialName, or drop httpsRedirect');
+        check(this, 'httpsRedirect', { problem: 'a redirect to HTTPS needs TLS on the gateway', fix: 'set tls.credentialName, or drop httpsRedirect' });
       }
       return [Server.http({ hosts: plainHttpHosts(props), port: httpPort })];
     }
@@ -397,17 +393,15 @@ export class ExposedApplication extends Construct {
       const redirect = redirectOptions(props.httpsRedirect);
       const code = redirect?.statusCode;
       if (code !== undefined && !(Object.values(RedirectStatus) as unknown[]).includes(code)) {
-        propError(this, 'httpsRedirect.statusCode', `${code} is not a redirect status`, 'use 301, 302, 307 or 308');
+        check(this, 'httpsRedirect.statusCode', { problem: `${code} is not a redirect status`, fix: 'use 301, 302, 307 or 308' });
       }
       if (redirect?.style === 'flag' && code !== undefined && code !== RedirectStatus.MOVED_PERMANENTLY) {
-        propError(this, 'httpsRedirect.statusCode', `the Gateway's httpsRedirect flag always answers 301, not ${code}`,
-          'set style: route for another status code, or drop statusCode');
+        check(this, 'httpsRedirect.statusCode', { problem: `the Gateway's httpsRedirect flag always answers 301, not ${code}`, fix: 'set style: route for another status code, or drop statusCode' });
       }
       return redirect;
     }
     if (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
-      propError(this, 'httpsRedirect', 'the edge gateway forwards plain HTTP to this gateway, which would redirect it back to the edge in a loop',
-        'redirect to HTTPS on the shared edge gateway, and drop httpsRedirect here');
+      check(this, 'httpsRedirect', { problem: 'the edge gateway forwards plain HTTP to this gateway, which would redirect it back to the edge in a loop', fix: 'redirect to HTTPS on the shared edge gateway, and drop httpsRedirect here' });
     }
     return undefined;
   }

@@ -6,7 +6,6 @@
  */
 import { Construct } from 'constructs';
 import { DestinationRule, Subset } from '../destination-rule';
-import { propError } from '../errors';
 import { Match } from '../http-match';
 import { Fault } from '../http-route';
 import { ServiceRef } from '../references';
@@ -14,6 +13,7 @@ import { Destination } from '../route-destination';
 import { ClientTls } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
 import { durationFrom, normalizePathPrefix } from './common';
+import { check, refuse } from '../validation';
 
 export interface RouteMatchValues {
   /** Exact header values, all of which must match. @default - any headers */
@@ -73,7 +73,7 @@ export class ServiceRoutes extends Construct {
   public constructor(scope: Construct, id: string, props: ServiceRoutesProps) {
     super(scope, id);
     if (!props.routes || props.routes.length === 0) {
-      propError(this, 'routes', 'no routes', 'add at least one route; the last one usually has no match');
+      check(this, 'routes', { problem: 'no routes', fix: 'add at least one route; the last one usually has no match' });
     }
     const host = ServiceRef.fromName(props.service, props.namespace, props.port ? { ports: [props.port] } : {});
     const subsets = new Map<string, Subset>();
@@ -102,28 +102,27 @@ export class ServiceRoutes extends Construct {
       }
       const match = conditions.length === 0 ? undefined : [conditions.reduce((a, b) => a.and(b))];
       if (!route.to || route.to.length === 0) {
-        propError(this, `${field}.to`, 'the route has no destination', 'add a target, e.g. { subset: v1 }');
+        check(this, `${field}.to`, { problem: 'the route has no destination', fix: 'add a target, e.g. { subset: v1 }' });
       }
       // Checked here too, so a values file's error points at the route rather than the VirtualService.
       const single = route.to.length === 1 ? route.to[0].weight : undefined;
       if (single !== undefined && single !== 100) {
-        propError(this, `${field}.to[0].weight`, `a single target with weight ${single} receives all traffic anyway`, 'remove the weight or set it to 100');
+        check(this, `${field}.to[0].weight`, { problem: `a single target with weight ${single} receives all traffic anyway`, fix: 'remove the weight or set it to 100' });
       }
       if (route.to.length > 1) {
         const missing = route.to.findIndex((t) => t.weight === undefined);
         if (missing >= 0) {
-          propError(this, `${field}.to[${missing}].weight`, `the route splits traffic between ${route.to.length} targets but this one has no weight`,
-            'give every target a weight; the weights must total 100');
+          check(this, `${field}.to[${missing}].weight`, { problem: `the route splits traffic between ${route.to.length} targets but this one has no weight`, fix: 'give every target a weight; the weights must total 100' });
         }
         const total = route.to.reduce((sum, t) => sum + (t.weight ?? 0), 0);
         if (total !== 100) {
-          propError(this, `${field}.to`, `the weights total ${total}, not 100`, 'make the targets\' weights total exactly 100');
+          check(this, `${field}.to`, { problem: `the weights total ${total}, not 100`, fix: 'make the targets\' weights total exactly 100' });
         }
       }
       const to = route.to.map((t, j) => {
         const subset = t.subset === undefined ? undefined : subsets.get(t.subset);
         if (t.subset !== undefined && !subset) {
-          propError(this, `${field}.to[${j}].subset`, `no subset "${t.subset}"`, `define it under subsets, or use one of: ${[...subsets.keys()].join(', ') || '(none)'}`);
+          check(this, `${field}.to[${j}].subset`, { problem: `no subset "${t.subset}"`, fix: `define it under subsets, or use one of: ${[...subsets.keys()].join(', ') || '(none)'}` });
         }
         return Destination.to(host, { port: props.port, subset, weight: t.weight });
       });
@@ -149,7 +148,7 @@ function faultFrom(scope: Construct, field: string, values: RouteFaultValues | u
   const delay = values.delay ? Fault.delay(durationFrom(scope, `${field}.delay.fixedDelay`, values.delay.fixedDelay)!, values.delay.percentage ?? 100) : undefined;
   const abort = values.abort ? Fault.abort(values.abort.httpStatus, values.abort.percentage ?? 100) : undefined;
   if (!delay && !abort) {
-    return propError(scope, field, 'a fault needs a delay or an abort', 'give fault.delay.fixedDelay or fault.abort.httpStatus');
+    return refuse(scope, field, { problem: 'a fault needs a delay or an abort', fix: 'give fault.delay.fixedDelay or fault.abort.httpStatus' });
   }
   return delay && abort ? delay.and(abort) : delay ?? abort;
 }

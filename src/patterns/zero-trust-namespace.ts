@@ -5,11 +5,10 @@
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, PolicyAction } from '../authorization-policy';
 import { Source } from '../authorization-rule';
-import { propError } from '../errors';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
 import { IGatewayWorkload, INamespaceRef, IWorkloadRef, principalOf } from '../references';
 import { dependOn, namespaceName } from '../resource';
-import { check, dnsLabelProblem } from '../validation';
+import { check, dnsLabelProblem, refuse } from '../validation';
 
 /** Ingress gateway pods and the workloads they may reach. */
 export interface ZeroTrustIngress {
@@ -85,7 +84,7 @@ export class ZeroTrustNamespace extends Construct {
    */
   public allowIngress(gateway: IGatewayWorkload, ...workloads: IWorkloadRef[]): AuthorizationPolicy[] {
     if (workloads.length === 0) {
-      propError(this, 'ingress.workloads', 'no workloads given', 'name the workloads the gateway may reach');
+      check(this, 'ingress.workloads', { problem: 'no workloads given', fix: 'name the workloads the gateway may reach' });
     }
     if (gateway.namespace === this.namespace) {
       const key = JSON.stringify(Object.entries(gateway.selector).sort());
@@ -102,8 +101,7 @@ export class ZeroTrustNamespace extends Construct {
     }
     return workloads.map((workload) => {
       if (workload.namespace !== this.namespace) {
-        propError(this, 'ingress.workloads', `a workload in namespace ${workload.namespace} is not in ${this.namespace}`,
-          'open workloads of other namespaces with their own ZeroTrustNamespace or AuthorizationPolicy');
+        check(this, 'ingress.workloads', { problem: `a workload in namespace ${workload.namespace} is not in ${this.namespace}`, fix: 'open workloads of other namespaces with their own ZeroTrustNamespace or AuthorizationPolicy' });
       }
       const name = `allow-ingress-to-${workloadName(this, workload)}`;
       return AuthorizationPolicy.allowFromIngressGateway(this, name, { name, gateway, to: workload, trustDomain: this.trustDomain });
@@ -113,7 +111,7 @@ export class ZeroTrustNamespace extends Construct {
   /** Let every workload of these namespaces call every workload here. */
   public allowNamespaces(...namespaces: Array<string | INamespaceRef>): AuthorizationPolicy {
     if (namespaces.length === 0) {
-      propError(this, 'allowNamespaces', 'no namespaces given', 'name at least one namespace');
+      check(this, 'allowNamespaces', { problem: 'no namespaces given', fix: 'name at least one namespace' });
     }
     const policy = this.namespacePolicy ??= new AuthorizationPolicy(this, 'allow-from-namespaces', {
       name: 'allow-from-namespaces',
@@ -127,19 +125,18 @@ export class ZeroTrustNamespace extends Construct {
   /** Let these service accounts (`namespace/name`, or workloads) call every workload here. */
   public allowServiceAccounts(...accounts: Array<string | IWorkloadRef>): AuthorizationPolicy {
     if (accounts.length === 0) {
-      propError(this, 'allowServiceAccounts', 'no service accounts given', 'name at least one service account');
+      check(this, 'allowServiceAccounts', { problem: 'no service accounts given', fix: 'name at least one service account' });
     }
     const principals = accounts.map((a, i) => {
       if (typeof a !== 'string') {
         if (!a.serviceAccountName) {
-          propError(this, `allowServiceAccounts[${i}]`, `the workload in namespace ${a.namespace} has no service account`,
-            'give it a dedicated ServiceAccount and pass serviceAccountName');
+          refuse(this, `allowServiceAccounts[${i}]`, { problem: `the workload in namespace ${a.namespace} has no service account`, fix: 'give it a dedicated ServiceAccount and pass serviceAccountName' });
         }
         return principalOf(a.namespace, a.serviceAccountName, this.trustDomain);
       }
       const parts = a.split('/');
       if (parts.length !== 2 || !parts[0] || !parts[1] || a.includes('*')) {
-        propError(this, `allowServiceAccounts[${i}]`, `"${a}" is not namespace/serviceaccount`, 'write it as namespace/name, e.g. shop/frontend');
+        check(this, `allowServiceAccounts[${i}]`, { problem: `"${a}" is not namespace/serviceaccount`, fix: 'write it as namespace/name, e.g. shop/frontend' });
       }
       return principalOf(parts[0], parts[1], this.trustDomain);
     });
@@ -158,8 +155,7 @@ function workloadName(scope: Construct, workload: IWorkloadRef): string {
   const named = (workload as { readonly name?: unknown }).name;
   const name = typeof named === 'string' && named ? named : workload.selector.app ?? workload.selector['app.kubernetes.io/name'];
   if (!name) {
-    return propError(scope, 'ingress.workloads', `the workload (${Object.entries(workload.selector).map(([k, v]) => `${k}=${v}`).join(',')}) has no name or app label to name its policy after`,
-      'use Workload.fromLabels(namespace, labels, { name })');
+    return refuse(scope, 'ingress.workloads', { problem: `the workload (${Object.entries(workload.selector).map(([k, v]) => `${k}=${v}`).join(',')}) has no name or app label to name its policy after`, fix: 'use Workload.fromLabels(namespace, labels, { name })' });
   }
   return name;
 }

@@ -26,6 +26,11 @@ export function check(scope: IConstruct | string, field: string, problem: Proble
   }
 }
 
+/** Throws a PropError naming `field` of `scope`: for the paths that cannot go on. */
+export function refuse(scope: IConstruct | string, field: string, problem: Problem): never {
+  throw new PropError(typeof scope === 'string' ? scope : scope.node.path, field, problem.problem, problem.fix);
+}
+
 /** Throws for the first problem of a list, prefixing its field with `base`. */
 export function checkAll(scope: IConstruct | string, base: string, problems: readonly FieldProblem[]): void {
   const [first] = problems;
