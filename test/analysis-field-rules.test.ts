@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { CKI1101, CKI1102 } from '../src/analysis/checks/field-rules';
 import { re2Problem } from '../src/validation/http';
 import { CKI1003 } from '../src/analysis/checks/schema';
-import { IST0122 } from '../src/analysis/codes';
+import { IST0106 } from '../src/analysis/codes';
 import { Finding, Severity } from '../src/analysis/finding';
 import { IstioChart } from '../src/istio-chart';
 import * as l1 from '../src/l1';
@@ -10,7 +10,7 @@ import { findings, testApp } from '../src/testing';
 
 type Json = Record<string, unknown>;
 
-const OURS = new Set([CKI1101.code, CKI1102.code, IST0122.code, 'CKI1002', CKI1003.code]);
+const OURS = new Set([CKI1101.code, CKI1102.code, IST0106.code, 'CKI1002', CKI1003.code]);
 
 function check(apiVersion: string, kind: string, spec: Json): Finding[] {
   const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
@@ -142,11 +142,19 @@ describe('port numbers are 1-65535 where the CRD does not say so', () => {
   });
 });
 
-describe('regular expressions Envoy will compile with RE2 (IST0122)', () => {
-  test('an invalid uri regex is reported with its path', () => {
+describe('regular expressions Envoy will compile with RE2 (IST0106)', () => {
+  test('an invalid uri regex is an error with its path: istiod refuses it (istioctl retired IST0122 in 1.23)', () => {
     const [f] = matching({ uri: { regex: '/api/(?!internal)' } });
-    expect(f).toMatchObject({ code: IST0122.code, severity: Severity.WARNING, field: 'spec.http[0].match[0].uri.regex' });
+    expect(f).toMatchObject({ code: IST0106.code, severity: Severity.ERROR, field: 'spec.http[0].match[0].uri.regex' });
     expect(f.message).toContain('lookahead');
+  });
+
+  test('over RE2\'s 1,000-repeat limit, or over istiod\'s 1,024 characters, is an error', () => {
+    const [repeat] = matching({ uri: { regex: '^/a{1001}$' } });
+    expect(repeat).toMatchObject({ code: IST0106.code, severity: Severity.ERROR });
+    const [long] = matching({ uri: { regex: `^/${'a'.repeat(1023)}` } });
+    expect(long).toMatchObject({ code: IST0106.code, severity: Severity.ERROR, message: 'the regular expression is 1025 characters long; istiod refuses more than 1024' });
+    expect(matching({ uri: { regex: `^/${'a'.repeat(1022)}` } })).toEqual([]);
   });
 
   test('header, query parameter, authority, CORS origin and rewrite regexes are all checked', () => {
@@ -159,11 +167,11 @@ describe('regular expressions Envoy will compile with RE2 (IST0122)', () => {
       }],
     });
     expect(fs.map((f) => [f.code, f.field])).toEqual([
-      [IST0122.code, 'spec.http[0].match[0].authority.regex'],
-      [IST0122.code, 'spec.http[0].match[0].headers.x-user.regex'],
-      [IST0122.code, 'spec.http[0].match[0].queryParams.v.regex'],
-      [IST0122.code, 'spec.http[0].corsPolicy.allowOrigins[0].regex'],
-      [IST0122.code, 'spec.http[0].rewrite.uriRegexRewrite.match'],
+      [IST0106.code, 'spec.http[0].match[0].authority.regex'],
+      [IST0106.code, 'spec.http[0].match[0].headers.x-user.regex'],
+      [IST0106.code, 'spec.http[0].match[0].queryParams.v.regex'],
+      [IST0106.code, 'spec.http[0].corsPolicy.allowOrigins[0].regex'],
+      [IST0106.code, 'spec.http[0].rewrite.uriRegexRewrite.match'],
     ].sort((a, b) => a[1].localeCompare(b[1])));
   });
 

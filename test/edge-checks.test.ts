@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MeshContext } from '../src/mesh-context';
 import { Finding } from '../src/analysis/finding';
-import { CKI2001 } from '../src/analysis/checks/edge';
+import { CKI2001, CKI2002 } from '../src/analysis/checks/edge';
+import { GatewayServiceType } from '../src/gateway-deployment';
 import { Gateway } from '../src/gateway';
 import { GatewayTls, Server } from '../src/gateway-server';
 import { GatewayWorkload } from '../src/gateway-workload';
@@ -16,6 +17,7 @@ import { IstioChart } from '../src/istio-chart';
 import * as l1 from '../src/l1';
 import { MeshNamespace } from '../src/mesh-namespace';
 import { findings, testApp } from '../src/testing';
+import { suppress } from '../src/analysis/suppressions';
 
 function chart(namespace = 'istio-ingress') {
   return new IstioChart(testApp(), 'c', { namespace });
@@ -168,15 +170,31 @@ describe('IST0162: a Gateway port the gateway Service does not expose', () => {
     new Gateway(c, 'g', { workload: gw, servers: [Server.http({ hosts: ['a.example.com'], port: 8080 }), Server.http({ hosts: ['a.example.com'] })] });
     expect(only(c, 'IST0162')).toEqual([expect.objectContaining({
       severity: 'warning', constructPath: 'c/g/Resource', field: 'spec.servers[0].port.number',
-      message: 'port 8080 is not served: the gateway Service exposes 80, 443, 15021',
+      message: 'port 8080 is not served: the gateway Service exposes port(s) 80, 443, 15021',
     })]);
   });
 
-  test('a Service port passes; a number that is only a targetPort is reported as info (Istio binds it, istioctl flags it)', () => {
+  test('a Service port and its numeric targetPort both pass, as in istioctl (gateway.go collects target ports and maps ports onto them)', () => {
     const c = chart();
     const gw = new IngressGateway(c, 'gw', { ports: [{ name: 'http2', port: 80, targetPort: 8080 }] });
-    new Gateway(c, 'g', { workload: gw, servers: [Server.http({ hosts: ['a.example.com'], port: 80 }), Server.http({ hosts: ['b.example.com'], port: 8080, portName: 'direct' })] });
-    expect(only(c, 'IST0162')).toEqual([expect.objectContaining({ severity: 'info', field: 'spec.servers[1].port.number', message: expect.stringMatching(/port 8080 is a targetPort of the gateway Service/) })]);
+    new Gateway(c, 'g', { workload: gw, servers: [
+      Server.http({ hosts: ['a.example.com'], port: 80 }),
+      Server.http({ hosts: ['b.example.com'], port: 8080, portName: 'direct' }),
+      Server.http({ hosts: ['c.example.com'], port: 9090, portName: 'neither' }),
+    ] });
+    expect(only(c, 'IST0162')).toEqual([expect.objectContaining({
+      severity: 'warning', field: 'spec.servers[2].port.number',
+      message: 'port 9090 is not served: the gateway Service exposes port(s) 80, 15021 with target port(s) 8080',
+    })]);
+  });
+
+  test('deployKF\'s layout is clean: servers on 8080/8443 behind Service ports 80/443, in the app or declared', () => {
+    const c = chart('shop');
+    const gw = new IngressGateway(c, 'gw', { ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 8443 }] });
+    new Gateway(c, 'owned', { workload: gw, servers: [Server.http({ hosts: ['a.example.com'], port: 8080 })] });
+    const byo = GatewayWorkload.fromSelector(c, 'byo', { selector: { app: 'deploykf-gateway' }, servicePorts: [80, 443], targetPorts: [8080, 8443] });
+    new Gateway(c, 'declared', { workload: byo, servers: [Server.http({ hosts: ['b.example.com'], port: 8080 }), Server.http({ hosts: ['c.example.com'], port: 80, portName: 'svc' })] });
+    expect(only(c, 'IST0162')).toEqual([]);
   });
 
   test('gateway pods with no Service in the app', () => {
@@ -202,7 +220,7 @@ describe('IST0162: a Gateway port the gateway Service does not expose', () => {
     new IngressGateway(c, 'gw', { selectorLabels: { istio: 'x' }, ports: [{ name: 'http2', port: 80 }] });
     new k8s.KubeService(c, 'other-ns', { metadata: { name: 'other', namespace: 'elsewhere' }, spec: { selector: { istio: 'x' }, ports: [{ port: 9090 }] } });
     rawGateway(c, 'g', { istio: 'x' }, [http(9090, ['a.example.com'])]);
-    expect(findings(app).filter((f) => f.code === 'IST0162').map((f) => f.message)).toEqual(['port 9090 is not served: the gateway Service exposes 80, 15021']);
+    expect(findings(app).filter((f) => f.code === 'IST0162').map((f) => f.message)).toEqual(['port 9090 is not served: the gateway Service exposes port(s) 80, 15021']);
   });
 });
 
@@ -334,5 +352,40 @@ describe('CKI2001: a TLS credential created where the gateway cannot read it', (
     new k8s.KubeSecret(c, 'tls', { metadata: { name: 'shop-tls' } });
     new Gateway(c, 'g', { workload: byo, servers: [Server.https({ hosts: ['shop.example.com'], tls: GatewayTls.simple('shop-tls') })] });
     expect(only(c, CKI2001.code).map((f) => f.message)).toEqual(['Secret shop-tls is created in shop, but the gateway pods this Gateway selects run in edge, where Istio reads it']);
+  });
+});
+
+describe('CKI2002: plain HTTP on a LoadBalancer any address can reach', () => {
+  test('an HTTP server on a public LoadBalancer gateway is a warning; a redirect or HTTPS is not', () => {
+    const c = chart();
+    const gw = new IngressGateway(c, 'gw');
+    new Gateway(c, 'plain', { workload: gw, servers: [Server.http({ hosts: ['a.example.com'] })] });
+    new Gateway(c, 'redirect', { workload: gw, servers: [
+      Server.https({ hosts: ['b.example.com'], tls: GatewayTls.simple('b-tls') }),
+      Server.http({ hosts: ['b.example.com'], httpsRedirect: true }),
+    ] });
+    new k8s.KubeSecret(c, 'b-tls', { metadata: { name: 'b-tls' }, type: 'kubernetes.io/tls' });
+    const found = only(c, CKI2002.code);
+    expect(found.map((f) => [f.object, f.field, f.severity])).toEqual([['Gateway istio-ingress/plain', 'spec.servers[0]', 'warning']]);
+    expect(found[0].message).toBe('port 80 serves plain HTTP on LoadBalancer Service istio-ingress/gw, which any address can reach: requests and credentials travel unencrypted');
+  });
+
+  test('ClusterIP, source ranges, an internal load balancer annotation, or a suppression keep it quiet', () => {
+    const c = chart();
+    const cases: Array<[string, ConstructorParameters<typeof IngressGateway>[2]]> = [
+      ['cluster-ip', { serviceType: GatewayServiceType.CLUSTER_IP }],
+      ['ranges', { loadBalancerSourceRanges: ['10.0.0.0/8'] }],
+      ['aws', { serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' } }],
+      ['gke', { serviceAnnotations: { 'networking.gke.io/load-balancer-type': 'Internal' } }],
+    ];
+    for (const [name, props] of cases) {
+      const gw = new IngressGateway(c, `gw-${name}`, { ...props, selectorLabels: { istio: name } });
+      new Gateway(c, `g-${name}`, { workload: gw, servers: [Server.http({ hosts: [`${name}.example.com`] })] });
+    }
+    const open = new IngressGateway(c, 'gw-open', { selectorLabels: { istio: 'open' }, loadBalancerSourceRanges: ['0.0.0.0/0'] });
+    const g = new Gateway(c, 'g-open', { workload: open, servers: [Server.http({ hosts: ['open.example.com'] })] });
+    expect(only(c, CKI2002.code).map((f) => f.object)).toEqual(['Gateway istio-ingress/g-open']);
+    suppress(g, CKI2002.code, 'TLS ends at the CDN in front of the load balancer');
+    expect(only(c, CKI2002.code)).toEqual([]);
   });
 });

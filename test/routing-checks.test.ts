@@ -7,7 +7,7 @@ import {
   ClientTls, Destination, DestinationRule, Finding, findings, IstioChart, l1, Match, MeshContext, suppress, testApp, VirtualService,
 } from '../src';
 import { portNameHasProtocol } from '../src/analysis/checks/service';
-import { CKI3001, CKI3002 } from '../src/analysis/checks/virtual-service';
+import { CKI3001, CKI3002, CKI3003 } from '../src/analysis/checks/virtual-service';
 
 // Manifests are untyped JSON that these tests read by path; `any` keeps the assertions short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -325,6 +325,18 @@ describe('CKI3001 / CKI3002: colliding paths on one gateway host across VirtualS
     expect(only(c, CKI3002.code)).toEqual([]);
   });
 
+  test('a scoped gateway host (./host) admits only its own namespace: a VirtualService elsewhere takes no paths and collides with none', () => {
+    const c = chart();
+    gateway(c, 'gw', ['./shop.example.com']);
+    vs(c, 'own', { hosts: ['shop.example.com'], gateways: ['gw'], http: [{ match: [{ uri: { prefix: '/api' } }], ...route('a') }] });
+    vs(c, 'intruder', { hosts: ['shop.example.com'], gateways: ['shop/gw'], http: [{ match: [{ uri: { prefix: '/api' } }], ...route('b') }] }, 'other');
+    expect(only(c, CKI3001.code)).toEqual([]);
+    expect(only(c, 'IST0132').map((f) => f.object)).toEqual(['VirtualService other/intruder']);
+    // The same two in the Gateway's namespace do collide.
+    vs(c, 'neighbour', { hosts: ['shop.example.com'], gateways: ['gw'], http: [{ match: [{ uri: { prefix: '/api' } }], ...route('b') }] });
+    expect(only(c, CKI3001.code).map((f) => f.object)).toEqual(['VirtualService shop/neighbour', 'VirtualService shop/own']);
+  });
+
   test('a finding can be suppressed with a reason', () => {
     const c = chart();
     gateway(c, 'gw', ['shop.example.com']);
@@ -332,6 +344,40 @@ describe('CKI3001 / CKI3002: colliding paths on one gateway host across VirtualS
     const b = vs(c, 'b', { hosts: ['shop.example.com'], gateways: ['gw'], http: [{ match: [{ uri: { prefix: '/api/v2' } }], ...route('b') }] });
     suppress(b, CKI3002.code, 'team-a\'s VirtualService is applied after ours by the pipeline');
     expect(only(c, CKI3002.code)).toEqual([]);
+  });
+});
+
+describe('CKI3003: delegation Istio does not follow', () => {
+  test('a delegate that delegates, a route delegating to its own VirtualService, and a delegate target with hosts', () => {
+    const c = chart();
+    gateway(c, 'gw', ['shop.example.com']);
+    vs(c, 'root', { hosts: ['shop.example.com'], gateways: ['gw'], http: [
+      { match: [{ uri: { prefix: '/a' } }], delegate: { name: 'child' } },
+      { match: [{ uri: { prefix: '/b' } }], delegate: { name: 'root', namespace: 'shop' } },
+      { match: [{ uri: { prefix: '/c' } }], delegate: { name: 'plain' } },
+    ] });
+    vs(c, 'child', { http: [{ delegate: { name: 'grandchild' } }] });
+    vs(c, 'grandchild', { http: [route('a')] });
+    vs(c, 'plain', { hosts: ['plain'], http: [route('p')] });
+    const found = only(c, CKI3003.code);
+    expect(found.map((f) => [f.object, f.field, f.severity])).toEqual([
+      ['VirtualService shop/child', 'spec.http[0].delegate', 'error'],
+      ['VirtualService shop/root', 'spec.http[1].delegate', 'error'],
+      ['VirtualService shop/root', 'spec.http[2].delegate', 'error'],
+    ]);
+    expect(found[1].message).toBe('the route delegates to its own VirtualService; Istio drops the route');
+    expect(found[2].message).toMatch(/^shop\/plain lists hosts, so Istio does not take it as a delegate/);
+  });
+
+  test('one level to a host-less VirtualService, or to one outside the app, is fine', () => {
+    const c = chart();
+    gateway(c, 'gw', ['shop.example.com']);
+    vs(c, 'root', { hosts: ['shop.example.com'], gateways: ['gw'], http: [
+      { match: [{ uri: { prefix: '/a' } }], delegate: { name: 'child' } },
+      { match: [{ uri: { prefix: '/b' } }], delegate: { name: 'elsewhere', namespace: 'team' } },
+    ] });
+    vs(c, 'child', { http: [route('a')] });
+    expect(only(c, CKI3003.code)).toEqual([]);
   });
 });
 

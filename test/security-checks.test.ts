@@ -32,18 +32,32 @@ describe('IST0101: AuthorizationPolicy source namespace not found', () => {
     AuthorizationPolicy.allowFromNamespaces(c, 'from-ops', { namespaces: ['ops'], to: api });
     new l1.AuthorizationPolicy(c, 'raw', {
       metadata: { name: 'raw' },
-      spec: { rules: [{ from: [{ source: { namespaces: ['shop'] } }, { source: { notNamespaces: ['legacy'] } }] }] },
+      spec: { rules: [{ from: [{ source: { namespaces: ['shop', 'billing'] } }, { source: { notNamespaces: ['legacy'] } }] }] },
     });
     const f = findings(c).filter((x) => x.code === IST0101.code);
+    // The policy's own namespace (shop) is not reported: a policy can only take effect where its namespace exists.
     expect(f.map((x) => [x.constructPath, x.field, x.severity])).toEqual([
       ['c/from-ops/Resource', 'spec.rules[0].from[0].source.namespaces[0]', Severity.ERROR],
-      ['c/raw', 'spec.rules[0].from[0].source.namespaces[0]', Severity.ERROR],
+      ['c/raw', 'spec.rules[0].from[0].source.namespaces[1]', Severity.ERROR],
       ['c/raw', 'spec.rules[0].from[1].source.notNamespaces[0]', Severity.ERROR],
     ]);
     expect(f[0].object).toBe('AuthorizationPolicy shop/from-ops');
     expect(f[0].message).toBe('namespace ops is neither created by the app nor declared external');
     expect(f[0].fix).toMatch(/declareExternalNamespace\('ops'\)/);
     expect(() => synthManifests(c)).toThrow(/IST0101/);
+  });
+
+  test('the namespace of each allowed service account is checked like an allowed namespace', () => {
+    const c = chart();
+    new k8s.KubeNamespace(c, 'shop-ns', { metadata: { name: 'shop' } });
+    new ZeroTrustNamespace(c, 'zt', { namespace: 'shop', allowServiceAccounts: ['monitoring/prometheus', 'shop/api'] });
+    const f = findings(c).filter((x) => x.code === IST0101.code);
+    expect(f.map((x) => [x.object, x.field])).toEqual([
+      ['AuthorizationPolicy shop/allow-from-service-accounts', 'spec.rules[0].from[0].source.principals[0]'],
+    ]);
+    expect(f[0].message).toMatch(/cluster\.local\/ns\/monitoring\/sa\/prometheus names namespace monitoring/);
+    MeshContext.of(c).declareExternalNamespace('monitoring');
+    expect(findings(c).filter((x) => x.code === IST0101.code)).toEqual([]);
   });
 
   test('passes for namespaces the app creates, declares external, built-in ones and wildcard patterns', () => {

@@ -39,11 +39,13 @@ export interface CodeInfo {
   readonly code: string;
   readonly severity: Severity;
   readonly title: string;
+  /** Where the code differs from istioctl's, or what else a reader should know. @default - none */
+  readonly note?: string;
 }
 
 const codes = new Map<string, CodeInfo>();
 
-export function defineCode(code: string, severity: Severity, title: string): CodeInfo {
+export function defineCode(code: string, severity: Severity, title: string, note?: string): CodeInfo {
   const existing = codes.get(code);
   if (existing) {
     if (existing.severity !== severity || existing.title !== title) {
@@ -51,7 +53,7 @@ export function defineCode(code: string, severity: Severity, title: string): Cod
     }
     return existing;
   }
-  const info = { code, severity, title };
+  const info: CodeInfo = note === undefined ? { code, severity, title } : { code, severity, title, note };
   codes.set(code, info);
   return info;
 }

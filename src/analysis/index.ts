@@ -15,7 +15,7 @@ export type { PodTemplate } from './object-index';
 export { describeObject, GK, groupKindOf, metaOf } from './rendered';
 export type { Json, ObjectMeta, RenderedObject } from './rendered';
 export { suppress, findSuppression } from './suppressions';
-export { IST0101, IST0109, IST0118, IST0122, IST0123, IST0128, IST0130, IST0131, IST0132, IST0140, IST0145, IST0147, IST0162 } from './codes';
+export { IST0101, IST0106, IST0109, IST0118, IST0123, IST0128, IST0130, IST0131, IST0132, IST0140, IST0145, IST0147, IST0162 } from './codes';
 export { loadSchemaArtefact } from './crd-artefact';
 export type { CelRule, CrdVersionSchema, SchemaArtefact, StructuralSchema } from './crd-artefact';
 export { servedVersions, validateManifest } from './schema-validator';

@@ -18,10 +18,21 @@ export function headerNameProblem(name: string): Problem | undefined {
   return undefined;
 }
 
+/** The longest regular expression istiod accepts. */
+export const MAX_REGEX_LENGTH = 1024;
+
 /** Why `pattern` is not a regular expression Envoy's RE2 engine accepts, as a Problem. */
 export function regexProblem(pattern: string): Problem | undefined {
   if (typeof pattern !== 'string' || pattern.length === 0) {
     return { problem: 'the regular expression is empty', fix: 'write an RE2 expression, e.g. ^/v[0-9]+/.*' };
+  }
+  // istiod's validation refuses longer expressions outright (validateStringRegexp in
+  // pkg/config/validation/validation.go) and relies on that cap instead of Envoy's program-size limit.
+  if (pattern.length > MAX_REGEX_LENGTH) {
+    return {
+      problem: `the regular expression is ${pattern.length} characters long; istiod refuses more than ${MAX_REGEX_LENGTH}`,
+      fix: 'shorten the expression, or split the match into several routes',
+    };
   }
   const reason = cachedRe2Problem(pattern);
   return reason === undefined ? undefined : {

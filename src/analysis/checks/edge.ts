@@ -12,7 +12,7 @@ import { ExternalGatewayWorkload } from '../../mesh-context';
 import { labelsMatch, ObjectIndex, PodTemplate, podTemplateOf } from '../object-index';
 import { CheckContext, ObjectCheck } from '../registry';
 import { GK, Json, metaOf, RenderedObject } from '../rendered';
-import { GatewayServer, GatewayView, viewsOf } from '../views';
+import { gatewayKey, GatewayServer, GatewayView, viewsOf } from '../views';
 
 /**
  * Our own: a `credentialName` whose Secret (or cert-manager Certificate) the app creates only in
@@ -227,12 +227,13 @@ const gatewaySelectorAndPorts: ObjectCheck = {
 };
 
 /**
- * IST0162. With a selector (not a Service reference), Istio resolves a server port against the
- * Services in front of the gateway pods: a Service `port` is translated to its `targetPort`;
- * a number that is no Service port is bound as it is. istioctl's analyzer accepts only Service
- * ports. So: a Service port passes; a number that is only a `targetPort` works in the proxy
- * (deployKF writes its Gateways that way) but istioctl flags it in the cluster, which we report
- * as info; anything else is the warning: no Service exposes the listener.
+ * IST0162, as istioctl decides it (`pkg/config/analysis/analyzers/gateway/gateway.go`,
+ * IngressGatewayPortAnalyzer): for every Service in front of the selected pods, each TCP port
+ * contributes its numeric `targetPort` and, through the port-to-targetPort mapping, its `port`
+ * (a port with no numeric targetPort contributes the port alone). A server port among them is
+ * served, which matches the proxy: `pilot/pkg/model/gateway.go` translates a Service port into
+ * its targetPort and binds any other number as it is. So deployKF's layout (servers on
+ * 8080/8443 behind Service ports 80/443) is clean, and so is a server on 80 there.
  */
 function checkServerPorts(obj: RenderedObject, servers: readonly GatewayServer[], templates: PodTemplate[], externals: ExternalGatewayWorkload[], ctx: CheckContext): void {
   if (externals.some((w) => w.servicePorts === undefined)) {
@@ -243,33 +244,30 @@ function checkServerPorts(obj: RenderedObject, servers: readonly GatewayServer[]
     for (const p of w.servicePorts ?? []) {
       known.ports.add(p);
     }
+    for (const p of w.targetPorts ?? []) {
+      known.targetPorts.add(p);
+    }
   }
   let services = 0;
   for (const t of templates) {
     services += portsServing(t, ctx.index, known);
   }
-  const portList = [...known.ports].sort((a, b) => a - b).join(', ') || 'no TCP port';
+  const listed = (set: Set<number>) => [...set].sort((a, b) => a - b).join(', ');
+  const targets = [...known.targetPorts].filter((p) => !known.ports.has(p));
+  const portList = known.ports.size === 0 && targets.length === 0
+    ? 'no TCP port'
+    : `port(s) ${listed(known.ports) || 'none'}${targets.length > 0 ? ` with target port(s) ${listed(new Set(targets))}` : ''}`;
   const where = services > 0 || externals.length > 0 ? `the gateway Service exposes ${portList}` : 'no Service in the app selects the gateway pods';
   servers.forEach((server, i) => {
     const number = server.port?.number;
-    if (typeof number !== 'number' || known.ports.has(number)) {
-      return;
-    }
-    if (known.targetPorts.has(number)) {
-      ctx.report(obj, {
-        code: IST0162.code,
-        severity: Severity.INFO,
-        field: `spec.servers[${i}].port.number`,
-        message: `port ${number} is a targetPort of the gateway Service, not one of its ports (${portList}): Istio binds it directly, but istioctl analyze reports IST0162 in the cluster`,
-        fix: 'use the Service port that maps to it; Istio translates it to the targetPort',
-      });
+    if (typeof number !== 'number' || known.ports.has(number) || known.targetPorts.has(number)) {
       return;
     }
     ctx.report(obj, {
       code: IST0162.code,
       field: `spec.servers[${i}].port.number`,
       message: `port ${number} is not served: ${where}`,
-      fix: 'use one of the Service ports, or expose the port on the gateway (IngressGateway `ports` / addPort())',
+      fix: 'listen on one of the Service\'s ports or target ports, or expose the port on the gateway (IngressGateway `ports` / addPort(); servicePorts/targetPorts for a gateway outside the app)',
     });
   });
 }
@@ -494,4 +492,96 @@ const credentialNamespace: ObjectCheck = {
   },
 };
 
-export const edgeChecks = [unInjectableAutoImage, gatewaySelectorAndPorts, conflictingGateways, credentialNamespace];
+/* ------------------------------------------------------------------------------------------ */
+/* CKI2002: plain HTTP on a public load balancer                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Our own: a Gateway server that serves plain HTTP (not just a redirect) on gateway pods whose
+ * LoadBalancer Service admits any client address. Requests, cookies and tokens then cross the
+ * internet unencrypted. A warning, because TLS may end in front of the load balancer on purpose;
+ * say so by suppressing it, or by marking the Service internal (a cloud's internal load balancer
+ * annotation) or narrowing loadBalancerSourceRanges.
+ */
+export const CKI2002 = defineCode('CKI2002', Severity.WARNING, 'Plain HTTP served on a LoadBalancer open to any address');
+
+/** Annotations with which the clouds make a LoadBalancer Service internal. */
+const INTERNAL_LB_ANNOTATIONS: Readonly<Record<string, (value: string) => boolean>> = {
+  'service.beta.kubernetes.io/aws-load-balancer-internal': (v) => v !== 'false',
+  'service.beta.kubernetes.io/aws-load-balancer-scheme': (v) => v === 'internal',
+  'networking.gke.io/load-balancer-type': (v) => v.toLowerCase() === 'internal',
+  'cloud.google.com/load-balancer-type': (v) => v.toLowerCase() === 'internal',
+  'service.beta.kubernetes.io/azure-load-balancer-internal': (v) => v === 'true',
+  'service.beta.kubernetes.io/oci-load-balancer-internal': (v) => v === 'true',
+  'service.beta.kubernetes.io/openstack-internal-load-balancer': (v) => v === 'true',
+};
+
+function openLoadBalancer(svc: RenderedObject): boolean {
+  const spec = (svc.manifest.spec ?? {}) as Json;
+  if (spec.type !== 'LoadBalancer') {
+    return false;
+  }
+  const ranges = Array.isArray(spec.loadBalancerSourceRanges) ? spec.loadBalancerSourceRanges as unknown[] : [];
+  if (ranges.length > 0 && !ranges.every((r) => r === '0.0.0.0/0' || r === '::/0')) {
+    return false;
+  }
+  const annotations = metaOf(svc.manifest).annotations ?? {};
+  return !Object.entries(INTERNAL_LB_ANNOTATIONS).some(([k, isInternal]) => annotations[k] !== undefined && isInternal(annotations[k]));
+}
+
+/** Every VirtualService bound to the Gateway answers each request with a redirect to https. */
+function onlyRedirectsToHttps(obj: RenderedObject, index: ObjectIndex): boolean {
+  const views = viewsOf(index);
+  const key = views.gatewayOf.get(obj)!.key;
+  const bound = views.virtualServices.filter((v) => v.gateways.some((g) => gatewayKey(g, v.namespace) === key));
+  return bound.length > 0 && bound.every((v) => v.tcp.length === 0 && v.http.length > 0
+    && v.http.every((r) => typeof r.redirect === 'object' && r.redirect !== null && String(r.redirect.scheme).toLowerCase() === 'https'));
+}
+
+const plaintextOnPublicLoadBalancer: ObjectCheck = {
+  id: 'gateway-plaintext-public',
+  groupKinds: [GK.Gateway],
+  check(obj, ctx) {
+    const { selector, servers } = gatewaySpec(obj, ctx.index);
+    const plain = servers
+      .map((server, i) => ({ server, i }))
+      .filter(({ server }) => ['HTTP', 'HTTP2'].includes((server.port?.protocol ?? '').toUpperCase()) && server.tls?.httpsRedirect !== true);
+    if (plain.length === 0 || Object.keys(selector).length === 0 || onlyRedirectsToHttps(obj, ctx.index)) {
+      return;
+    }
+    const buckets = servicesBySelectorLabel(ctx.index);
+    const open = new Map<number, RenderedObject>();
+    for (const template of ctx.index.podTemplatesMatching(selector)) {
+      for (const [k, v] of Object.entries(template.labels)) {
+        for (const svc of buckets.get(`${template.namespace}|${k}=${v}`) ?? []) {
+          const spec = (svc.manifest.spec ?? {}) as Json;
+          if (!labelsMatch((spec.selector ?? {}) as Record<string, string>, template.labels) || !openLoadBalancer(svc)) {
+            continue;
+          }
+          for (const p of Array.isArray(spec.ports) ? spec.ports as Json[] : []) {
+            for (const n of [p.port, p.targetPort]) {
+              if (typeof n === 'number' && !open.has(n)) {
+                open.set(n, svc);
+              }
+            }
+          }
+        }
+      }
+    }
+    for (const { server, i } of plain) {
+      const svc = typeof server.port?.number === 'number' ? open.get(server.port.number) : undefined;
+      if (!svc) {
+        continue;
+      }
+      const meta = metaOf(svc.manifest);
+      ctx.report(obj, {
+        code: CKI2002.code,
+        field: `spec.servers[${i}]`,
+        message: `port ${String(server.port?.number)} serves plain HTTP on LoadBalancer Service ${meta.namespace ?? 'default'}/${meta.name}, which any address can reach: requests and credentials travel unencrypted`,
+        fix: 'add TLS (a values file\'s tls.credentialName; Server.https with GatewayTls.simple(...) in code), or say the gateway is internal (gateway.internal / an internal load balancer annotation, loadBalancerSourceRanges), or suppress CKI2002 with the reason when TLS ends in front of the load balancer',
+      });
+    }
+  },
+};
+
+export const edgeChecks = [unInjectableAutoImage, gatewaySelectorAndPorts, conflictingGateways, credentialNamespace, plaintextOnPublicLoadBalancer];

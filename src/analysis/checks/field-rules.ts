@@ -5,7 +5,7 @@
  * check, so one mistake gives one finding.
  */
 import { hostProblem, labelsProblem, namespacedHostProblem, Problem, regexProblem } from '../../validation';
-import { IST0122 } from '../codes';
+import { IST0106 } from '../codes';
 import { defineCode, FindingInput, Severity } from '../finding';
 import { ObjectCheck } from '../registry';
 import { GK, Json } from '../rendered';
@@ -234,7 +234,7 @@ const regexRule: FieldRule = {
       return undefined;
     }
     const problem = regexProblem(value);
-    return problem ? { code: IST0122.code, field: at(), message: problem.problem, fix: problem.fix } : undefined;
+    return problem ? { code: IST0106.code, field: at(), message: problem.problem, fix: problem.fix } : undefined;
   },
 };
 

@@ -13,13 +13,14 @@ import { edgeChecks } from './edge';
 import { destinationRuleChecks } from './destination-rule';
 import { serviceChecks } from './service';
 import { virtualServiceChecks } from './virtual-service';
+import { ambientChecks } from './ambient';
 
 let registry: CheckRegistry | undefined;
 
 export function defaultRegistry(): CheckRegistry {
   if (!registry) {
     registry = new CheckRegistry();
-    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...virtualServiceChecks, ...destinationRuleChecks, ...serviceChecks, ...gatewayAuthzChecks]) {
+    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...virtualServiceChecks, ...destinationRuleChecks, ...serviceChecks, ...gatewayAuthzChecks, ...ambientChecks]) {
       if ('groupKinds' in check) {
         registry.addObjectCheck(check);
       } else {

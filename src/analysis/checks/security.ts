@@ -24,7 +24,9 @@ const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'k
 /**
  * IST0101, as istioctl's authorization analyzer: a source (not)namespace that does not exist.
  * Patterns with `*` are skipped: they name no single namespace, and the external ones cannot
- * be listed, so a miss would be a guess.
+ * be listed, so a miss would be a guess. The namespace of a principal
+ * (`<trust domain>/ns/<namespace>/sa/<account>`) and of a service account (`namespace/name`) is
+ * checked the same way: an allowed caller in a namespace nobody has is a typo that allows no one.
  */
 const sourceNamespaceKnown: ObjectCheck = {
   id: 'authorization-policy-source-namespace',
@@ -34,16 +36,28 @@ const sourceNamespaceKnown: ObjectCheck = {
     objectsOf(spec.rules).forEach((rule, i) => {
       objectsOf(rule.from).forEach((from, j) => {
         const source = (from.source ?? {}) as Json;
-        for (const field of ['namespaces', 'notNamespaces']) {
-          stringsOf(source[field]).forEach((ns, k) => {
-            if (ns.includes('*') || BUILT_IN_NAMESPACES.has(ns) || ctx.index.namespaceKnown(ns)) {
+        const namespaceOf: Record<string, (value: string) => string | undefined> = {
+          namespaces: (v) => v,
+          notNamespaces: (v) => v,
+          principals: (v) => /^[^/]+\/ns\/([^/]+)\/sa\/[^/]+$/.exec(v)?.[1],
+          notPrincipals: (v) => /^[^/]+\/ns\/([^/]+)\/sa\/[^/]+$/.exec(v)?.[1],
+          serviceAccounts: (v) => (v.includes('/') ? v.slice(0, v.indexOf('/')) : undefined),
+          notServiceAccounts: (v) => (v.includes('/') ? v.slice(0, v.indexOf('/')) : undefined),
+        };
+        for (const [field, nsOf] of Object.entries(namespaceOf)) {
+          stringsOf(source[field]).forEach((value, k) => {
+            const ns = nsOf(value);
+            // The policy's own namespace exists wherever the policy does.
+            if (ns === undefined || ns.includes('*') || ns === ctx.index.namespaceOf(obj) || BUILT_IN_NAMESPACES.has(ns) || ctx.index.namespaceKnown(ns)) {
               return;
             }
             ctx.report(obj, {
               code: IST0101.code,
               field: `spec.rules[${i}].from[${j}].source.${field}[${k}]`,
-              message: `namespace ${ns} is neither created by the app nor declared external`,
-              fix: `create the Namespace in the app, declare it with MeshContext.of(app).declareExternalNamespace('${ns}'), or correct the name`,
+              message: field.toLowerCase().includes('namespaces')
+                ? `namespace ${ns} is neither created by the app nor declared external`
+                : `${value} names namespace ${ns}, which is neither created by the app nor declared external`,
+              fix: `create the Namespace ${ns}, declare it as existing (mesh.externalNamespaces in a values file, MeshContext.of(app).declareExternalNamespace('${ns}') in code), or correct the name`,
             });
           });
         }

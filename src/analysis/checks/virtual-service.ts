@@ -32,6 +32,15 @@ export const CKI3001 = defineCode('CKI3001', Severity.ERROR,
 export const CKI3002 = defineCode('CKI3002', Severity.WARNING,
   'A path routed on a gateway host lies under a prefix another VirtualService routes there');
 
+/**
+ * Istio follows one level of delegation. istiod refuses a delegate (a VirtualService without
+ * hosts) whose route delegates again ("delegate HTTP route cannot contain delegate",
+ * pkg/config/validation/virtualservice.go), and drops, with only a log line, a route whose
+ * delegate is not a VirtualService without hosts, which includes its own VirtualService
+ * (pilot/pkg/model/virtualservice_controller.go looks delegates up among host-less ones only).
+ */
+export const CKI3003 = defineCode('CKI3003', Severity.ERROR, 'VirtualService delegation Istio does not follow: nested, to itself, or to a VirtualService with hosts');
+
 function overlaps(a: string, b: string): boolean {
   return wildcardCovers(a, b) || wildcardCovers(b, a);
 }
@@ -454,7 +463,8 @@ const gatewayPathOverlaps: AppCheck = {
   check(ctx) {
     const groups = new Map<string, PathGroup>();
     const entries: Array<{ group: PathGroup; entry: PathEntry; groupKey: string }> = [];
-    for (const v of viewsOf(ctx.index).virtualServices) {
+    const views = viewsOf(ctx.index);
+    for (const v of views.virtualServices) {
       const vsGateways = v.gateways.filter((g) => g !== MESH).map((g) => gatewayKey(g, v.namespace));
       v.http.forEach((route, i) => {
         if (route.delegate) {
@@ -472,7 +482,15 @@ const gatewayPathOverlaps: AppCheck = {
           const own = m ? stringsOf(m.gateways) : [];
           const gws = own.length > 0 ? own.filter((g) => g !== MESH).map((g) => gatewayKey(g, v.namespace)) : vsGateways;
           for (const gw of new Set(gws)) {
+            // A Gateway of the app admits a VirtualService only for the hosts its servers offer
+            // the VirtualService's namespace (`./host` is the Gateway's own namespace): one it
+            // does not admit takes no paths there (that is IST0132's report), so it collides with none.
+            const gateway = views.gatewaysByKey.get(gw);
+            const offered = gateway ? gatewayHostsFor(gateway, v.namespace) : undefined;
             for (const h of new Set(v.hosts.map((x) => fqdnIn(x.toLowerCase(), v.namespace)))) {
+              if (offered && !offered.some((o) => overlaps(o, h))) {
+                continue;
+              }
               const groupKey = `${gw}|${h}|${p.rest}`;
               let group = groups.get(groupKey);
               if (!group) {
@@ -530,8 +548,43 @@ const gatewayPathOverlaps: AppCheck = {
   },
 };
 
+const delegation: ObjectCheck = {
+  id: 'virtualservice-delegation',
+  groupKinds: [GK.VirtualService],
+  check(obj, ctx) {
+    const v = viewsOf(ctx.index).virtualServiceOf.get(obj)!;
+    const isDelegate = v.hosts.length === 0;
+    v.http.forEach((route, i) => {
+      const d = route.delegate;
+      if (!d || typeof d !== 'object' || typeof d.name !== 'string') {
+        return;
+      }
+      const ns = typeof d.namespace === 'string' && d.namespace !== '' ? d.namespace : v.namespace;
+      const field = `spec.http[${i}].delegate`;
+      const report = (message: string, fix: string) => ctx.report(obj, { code: CKI3003.code, field, message, fix });
+      if (isDelegate) {
+        report(`this VirtualService has no hosts, so it is a delegate itself, and its route hands over again to ${ns}/${d.name}: istiod refuses nested delegation`,
+          'move the nested delegate\'s routes into this VirtualService, or delegate to it from the root');
+        return;
+      }
+      if (d.name === v.name && ns === v.namespace) {
+        report('the route delegates to its own VirtualService; Istio drops the route',
+          'delegate to another VirtualService, one without hosts and gateways');
+        return;
+      }
+      const target = ctx.index.find(GK.VirtualService, ns, d.name);
+      const targetView = target && viewsOf(ctx.index).virtualServiceOf.get(target);
+      if (targetView && targetView.hosts.length > 0) {
+        report(`${ns}/${d.name} lists hosts, so Istio does not take it as a delegate and drops the route`,
+          `remove the hosts (and gateways) of ${ns}/${d.name} so that it is a delegate`);
+      }
+    });
+  },
+};
+
 export const virtualServiceChecks: Array<ObjectCheck | AppCheck> = [
   vsGateways,
+  delegation,
   vsSubsets,
   vsUnreachable,
   gatewaySubsetBypass,

@@ -1,0 +1,159 @@
+/**
+ * Ambient namespaces: configuration that ztunnel, the node proxy that carries ambient traffic
+ * without a waypoint, does not act on.
+ *
+ * ztunnel is L4 only. Its configuration is built in `pilot/pkg/serviceregistry/ambient/` and
+ * reads neither VirtualServices nor DestinationRules, so their routes, subsets, retries and
+ * timeouts take effect only where an Envoy sends the request (a gateway, a sidecar in another
+ * namespace, a waypoint). An AuthorizationPolicy attached by `selector` (or to a whole namespace)
+ * is enforced by the receiving ztunnel whether a waypoint exists or not; `ambient/authorization.go`
+ * drops every ALLOW rule that names an HTTP attribute, enforces a DENY without its HTTP parts,
+ * and does not apply CUSTOM or AUDIT at all. Policies for a waypoint use `targetRefs`.
+ */
+import { defineCode, Severity } from '../finding';
+import { ObjectIndex } from '../object-index';
+import { AppCheck } from '../registry';
+import { GK, Json, metaOf, objectsOf, stringsOf } from '../rendered';
+import { viewsOf } from '../views';
+import { CLUSTER_DOMAIN, fqdnIn } from '../../host';
+
+export const CKI5001 = defineCode('CKI5001', Severity.WARNING,
+  'Mesh routing for a Service in an ambient namespace without a waypoint: ambient clients ignore it');
+export const CKI5002 = defineCode('CKI5002', Severity.ERROR,
+  'AuthorizationPolicy in an ambient namespace that ztunnel cannot enforce as written');
+
+const DATAPLANE_MODE = 'istio.io/dataplane-mode';
+const USE_WAYPOINT = 'istio.io/use-waypoint';
+
+function isAmbient(index: ObjectIndex, namespace: string): boolean {
+  return index.namespaceLabels(namespace)?.[DATAPLANE_MODE] === 'ambient';
+}
+
+/** `<name>.<namespace>.svc.cluster.local` split into its parts. */
+function serviceOfHost(fqdn: string): { name: string; namespace: string } | undefined {
+  const suffix = `.${CLUSTER_DOMAIN}`;
+  if (!fqdn.endsWith(suffix)) {
+    return undefined;
+  }
+  const parts = fqdn.slice(0, -suffix.length).split('.');
+  return parts.length === 2 && !parts.includes('*') ? { name: parts[0], namespace: parts[1] } : undefined;
+}
+
+/**
+ * Whether traffic to the Service goes through a waypoint: undefined when the app cannot tell
+ * (the Service is not in the app, so its labels are unknown).
+ */
+function hasWaypoint(index: ObjectIndex, name: string, namespace: string): boolean | undefined {
+  if (index.namespaceLabels(namespace)?.[USE_WAYPOINT] !== undefined) {
+    return true;
+  }
+  const svc = index.find(GK.Service, namespace, name);
+  if (!svc) {
+    return undefined;
+  }
+  return metaOf(svc.manifest).labels?.[USE_WAYPOINT] !== undefined;
+}
+
+const meshRoutesWithoutWaypoint: AppCheck = {
+  id: 'ambient-mesh-routes-without-waypoint',
+  check(ctx) {
+    for (const v of viewsOf(ctx.index).virtualServices) {
+      if (!v.meshBound) {
+        continue;
+      }
+      const usesSubsets = v.http.some((r) => objectsOf(r.route).some((d) => typeof (d.destination as Json | undefined)?.subset === 'string'));
+      v.hosts.forEach((host, i) => {
+        const svc = serviceOfHost(fqdnIn(host.toLowerCase(), v.namespace));
+        if (!svc || !isAmbient(ctx.index, svc.namespace) || hasWaypoint(ctx.index, svc.name, svc.namespace) !== false) {
+          return;
+        }
+        ctx.report(v.obj, {
+          code: CKI5001.code,
+          field: `spec.hosts[${i}]`,
+          message: `${host} is Service ${svc.namespace}/${svc.name} in ambient namespace ${svc.namespace}, which has no waypoint: ambient clients reach it through ztunnel, which ignores VirtualServices and DestinationRules, so these routes${usesSubsets ? ' and their subset split' : ''} apply only to gateway and sidecar clients`,
+          fix: `give ${svc.namespace} a waypoint (a Waypoint construct, or label the namespace or Service istio.io/use-waypoint), or bind the routes to a gateway only`,
+        });
+      });
+    }
+  },
+};
+
+/** The `when` keys ztunnel evaluates (istio.io docs, ambient L4 policy); every other key is HTTP. */
+const L4_CONDITION_KEYS = new Set(['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port']);
+const L7_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks'];
+const L7_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
+
+/** Field paths of the HTTP attributes in one rule. */
+function httpAttributes(rule: Json, i: number): string[] {
+  const out: string[] = [];
+  objectsOf(rule.from).forEach((from, j) => {
+    const source = (from.source ?? {}) as Json;
+    for (const f of L7_SOURCE_FIELDS) {
+      if (stringsOf(source[f]).length > 0) {
+        out.push(`spec.rules[${i}].from[${j}].source.${f}`);
+      }
+    }
+  });
+  objectsOf(rule.to).forEach((to, j) => {
+    const operation = (to.operation ?? {}) as Json;
+    for (const f of L7_OPERATION_FIELDS) {
+      if (stringsOf(operation[f]).length > 0) {
+        out.push(`spec.rules[${i}].to[${j}].operation.${f}`);
+      }
+    }
+  });
+  objectsOf(rule.when).forEach((when, j) => {
+    if (typeof when.key === 'string' && !L4_CONDITION_KEYS.has(when.key)) {
+      out.push(`spec.rules[${i}].when[${j}].key`);
+    }
+  });
+  return out;
+}
+
+const TARGET_FIX = 'attach the policy to the Service or its waypoint with targetRefs (PolicyTargetRef.service(...)), which needs a waypoint, or keep to L4 attributes (principals, namespaces, ipBlocks, ports)';
+
+const ztunnelPolicies: AppCheck = {
+  id: 'ambient-authorization-policy',
+  check(ctx) {
+    for (const p of viewsOf(ctx.index).authorizationPolicies) {
+      if (p.targeted || !isAmbient(ctx.index, p.namespace)) {
+        continue;
+      }
+      const action = p.action.toUpperCase();
+      if (action === 'CUSTOM' || action === 'AUDIT') {
+        ctx.report(p.obj, {
+          code: CKI5002.code,
+          field: 'spec.action',
+          message: `ztunnel does not apply ${action} policies, and namespace ${p.namespace} is ambient: this policy is not enforced`,
+          fix: 'attach it to a waypoint with targetRefs (a waypoint enforces CUSTOM and AUDIT)',
+        });
+        continue;
+      }
+      p.rules.forEach((rule, i) => {
+        const l7 = httpAttributes(rule as Json, i);
+        if (l7.length === 0) {
+          return;
+        }
+        const names = l7.map((f) => f.slice(f.lastIndexOf('.') + 1)).join(', ');
+        if (action === 'DENY') {
+          ctx.report(p.obj, {
+            code: CKI5002.code,
+            severity: Severity.WARNING,
+            field: l7[0],
+            message: `namespace ${p.namespace} is ambient and the policy has a selector, so ztunnel enforces it without its HTTP attributes (${names}): rule ${i} denies more than written`,
+            fix: TARGET_FIX,
+          });
+          return;
+        }
+        ctx.report(p.obj, {
+          code: CKI5002.code,
+          field: l7[0],
+          message: `namespace ${p.namespace} is ambient and the policy has a selector, so ztunnel drops rule ${i} for its HTTP attributes (${names}): the traffic it was to allow is denied`,
+          fix: TARGET_FIX,
+        });
+      });
+    }
+  },
+};
+
+export const ambientChecks: AppCheck[] = [meshRoutesWithoutWaypoint, ztunnelPolicies];

@@ -1,0 +1,105 @@
+import * as kplus from 'cdk8s-plus-28';
+import { CKI5001, CKI5002 } from '../src/analysis/checks/ambient';
+import { Finding } from '../src/analysis/finding';
+import { AuthorizationPolicy, PolicyAction } from '../src/authorization-policy';
+import { Operation, Source, Condition } from '../src/authorization-rule';
+import { DestinationRule } from '../src/destination-rule';
+import { InjectionMode } from '../src/injection';
+import { IstioChart } from '../src/istio-chart';
+import { MeshContext } from '../src/mesh-context';
+import { MeshNamespace } from '../src/mesh-namespace';
+import { MeshWorkload } from '../src/mesh-workload';
+import { PolicyTargetRef } from '../src/policy-scope';
+import { Destination } from '../src/route-destination';
+import { findings, testApp } from '../src/testing';
+import { VirtualService } from '../src/virtual-service';
+
+function chart(labels: Record<string, string> = {}): IstioChart {
+  const c = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+  new MeshNamespace(c, 'ns', { name: 'shop', injection: InjectionMode.ambient(), labels });
+  MeshContext.of(c).declareExternalNamespace('ops');
+  return c;
+}
+
+function only(c: IstioChart, code: string): Finding[] {
+  return findings(c).filter((f) => f.code === code);
+}
+
+function service(c: IstioChart, labels: Record<string, string> = {}): kplus.Service {
+  return new kplus.Service(c, 'reviews-svc', { metadata: { name: 'reviews', labels }, ports: [{ port: 9080, name: 'http' }], selector: kplus.Pods.select(c, 'sel', { labels: { app: 'reviews' } }) });
+}
+
+function subsetSplit(c: IstioChart, reviews: kplus.Service): void {
+  const dr = new DestinationRule(c, 'dr', { name: 'reviews', host: reviews });
+  const v1 = dr.addSubset('v1', { version: 'v1' });
+  const v2 = dr.addSubset('v2', { version: 'v2' });
+  new VirtualService(c, 'vs', { name: 'reviews', hosts: [reviews], http: [{ to: [Destination.to(v1, { weight: 90 }), Destination.to(v2, { weight: 10 })] }] });
+}
+
+describe('CKI5001: mesh routes for an ambient Service without a waypoint', () => {
+  test('a subset split on the mesh is reported on the VirtualService host', () => {
+    const c = chart();
+    subsetSplit(c, service(c));
+    const found = only(c, CKI5001.code);
+    expect(found.map((f) => [f.object, f.field, f.severity])).toEqual([['VirtualService shop/reviews', 'spec.hosts[0]', 'warning']]);
+    expect(found[0].message).toMatch(/^reviews\.shop\.svc\.cluster\.local is Service shop\/reviews in ambient namespace shop, which has no waypoint: .*ztunnel, which ignores VirtualServices and DestinationRules, so these routes and their subset split apply only to gateway and sidecar clients$/);
+  });
+
+  test('a waypoint on the namespace or the Service, a sidecar namespace, or a Service outside the app say nothing', () => {
+    const onNamespace = chart({ 'istio.io/use-waypoint': 'waypoint' });
+    subsetSplit(onNamespace, service(onNamespace));
+    expect(only(onNamespace, CKI5001.code)).toEqual([]);
+
+    const onService = chart();
+    subsetSplit(onService, service(onService, { 'istio.io/use-waypoint': 'reviews-waypoint' }));
+    expect(only(onService, CKI5001.code)).toEqual([]);
+
+    const sidecars = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    new MeshNamespace(sidecars, 'ns', { name: 'shop', injection: InjectionMode.enabled() });
+    subsetSplit(sidecars, service(sidecars));
+    expect(only(sidecars, CKI5001.code)).toEqual([]);
+
+    const unknown = chart();
+    new VirtualService(unknown, 'vs', { hosts: ['ratings.shop.svc.cluster.local'], http: [{ to: [Destination.to({ host: 'ratings.shop.svc.cluster.local', port: 9080 })] }] });
+    expect(only(unknown, CKI5001.code)).toEqual([]);
+  });
+});
+
+describe('CKI5002: AuthorizationPolicy that ztunnel enforces differently', () => {
+  const reviews = MeshWorkload.fromLabels('shop', { app: 'reviews' }, { serviceAccountName: 'reviews' });
+
+  test('an ALLOW rule with HTTP attributes is dropped (an error); a DENY loses them (a warning)', () => {
+    const c = chart();
+    new AuthorizationPolicy(c, 'allow-get', { selector: reviews, rules: [
+      { from: [Source.namespaces('ops')], to: [Operation.methods('GET'), Operation.paths('/reviews/*')] },
+      { from: [Source.namespaces('ops')] },
+    ] });
+    new AuthorizationPolicy(c, 'deny-admin', { selector: reviews, action: PolicyAction.DENY, rules: [{ to: [Operation.paths('/admin')], when: [Condition.requestHeader('x-debug', ['1'])] }] });
+    const found = only(c, CKI5002.code);
+    expect(found.map((f) => [f.object, f.field, f.severity])).toEqual([
+      ['AuthorizationPolicy shop/allow-get', 'spec.rules[0].to[0].operation.methods', 'error'],
+      ['AuthorizationPolicy shop/deny-admin', 'spec.rules[0].to[0].operation.paths', 'warning'],
+    ]);
+    expect(found[0].message).toBe('namespace shop is ambient and the policy has a selector, so ztunnel drops rule 0 for its HTTP attributes (methods, paths): the traffic it was to allow is denied');
+    expect(found[1].message).toMatch(/enforces it without its HTTP attributes \(paths, key\): rule 0 denies more than written$/);
+  });
+
+  test('CUSTOM is not enforced by ztunnel at all', () => {
+    const c = chart();
+    MeshContext.of(c).declareInstall({ extensionProviders: ['oauth2-proxy'] });
+    new AuthorizationPolicy(c, 'ext', { selector: reviews, action: PolicyAction.custom('oauth2-proxy'), rules: [{ to: [Operation.paths('/admin/*')] }] });
+    expect(only(c, CKI5002.code).map((f) => [f.field, f.severity])).toEqual([['spec.action', 'error']]);
+  });
+
+  test('L4-only rules, targetRefs (a waypoint enforces them) and sidecar namespaces are fine', () => {
+    const c = chart();
+    new AuthorizationPolicy(c, 'l4', { selector: reviews, rules: [{ from: [Source.namespaces('ops')], to: [Operation.ports(9080)], when: [Condition.sourceNamespace('ops')] }] });
+    new AuthorizationPolicy(c, 'l7-on-waypoint', { targetRefs: [PolicyTargetRef.service('reviews')], rules: [{ to: [Operation.methods('GET')] }] });
+    expect(only(c, CKI5002.code)).toEqual([]);
+
+    const sidecars = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    new MeshNamespace(sidecars, 'ns', { name: 'shop', injection: InjectionMode.enabled() });
+    new AuthorizationPolicy(sidecars, 'allow-get', { selector: reviews, rules: [{ to: [Operation.methods('GET')] }] });
+    expect(only(sidecars, CKI5002.code)).toEqual([]);
+  });
+});
