@@ -56,6 +56,8 @@ export class DestinationRule extends IstioResource<DestinationRuleSpec> {
   public readonly host: string;
   /** The host as Istio resolves it (short names become `name.namespace.svc.cluster.local`). */
   public readonly hostFqdn: string;
+  /** What the rule was given as its host, so a route to one of its subsets knows the Service's ports. @internal */
+  public readonly _target: DestinationTarget;
   private readonly subsetList: Subset[] = [];
   private readonly trafficPolicy?: DestinationRuleSpec['trafficPolicy'];
   private readonly exportTo?: readonly string[];
@@ -63,6 +65,7 @@ export class DestinationRule extends IstioResource<DestinationRuleSpec> {
   public constructor(scope: Construct, id: string, props: DestinationRuleProps) {
     super(scope, id, props, l1.DestinationRule.GVK);
     const resolved = resolveTarget(this, 'spec.host', props.host, this.namespace);
+    this._target = props.host;
     this.host = resolved.host;
     this.hostFqdn = resolved.fqdn;
     checkExportTo(this, props.exportTo);

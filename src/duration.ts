@@ -10,8 +10,12 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, Problem } from './validation';
 
-/** protobuf's `google.protobuf.Duration` holds at most 315,576,000,000 seconds (10,000 years). */
-export const MAX_DURATION_MS = 315_576_000_000 * 1000;
+/**
+ * The longest duration Istio reads: protobuf's Duration holds 315,576,000,000 s, but Istio decodes
+ * its resources with golang/protobuf's jsonpb, which parses durations with Go's
+ * `time.ParseDuration` and so refuses anything past an int64 of nanoseconds (about 292 years).
+ */
+export const MAX_DURATION_MS = 9_223_372_036_854;
 
 export class IstioDuration {
   public static millis(ms: number): IstioDuration {
@@ -93,7 +97,7 @@ function durationProblem(ms: number, parseProblem?: string): Problem | undefined
     return { problem: `${ms} ms is finer than a millisecond, which Istio does not accept`, fix };
   }
   if (ms > MAX_DURATION_MS) {
-    return { problem: `${ms / 1000} s is more than a protobuf Duration holds (315,576,000,000 s)`, fix };
+    return { problem: `${ms / 1000} s is longer than Istio reads (at most ${MAX_DURATION_MS / 1000} s, about 292 years)`, fix };
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
  * DestinationRule subset, with a weight when a route splits traffic.
  */
 import { IConstruct } from 'constructs';
-import type { Subset } from './destination-rule';
+import { Subset } from './destination-rule';
 import { DestinationTarget, resolveTarget, ResolvedTarget } from './destination-target';
 import { wildcardCovers } from './host';
 import * as l1 from './l1';
@@ -100,14 +100,24 @@ export function routeLabel(name: string | undefined, index: number): string {
 /** A destination of a route or a mirror. */
 export class Destination {
   /**
-   * @param target a cdk8s-plus Service (`name.namespace.svc.cluster.local`), an IServiceRef, or a
-   * host string (short names resolve in the VirtualService's namespace)
+   * @param target a cdk8s-plus Service (`name.namespace.svc.cluster.local`), an IServiceRef, a
+   * host string (short names resolve in the VirtualService's namespace), or a Subset, which
+   * stands for its DestinationRule's host and that subset
    */
-  public static to(target: DestinationTarget, options: RouteDestinationOptions = {}): Destination {
+  public static to(target: DestinationTarget | Subset, options: RouteDestinationOptions = {}): Destination {
+    if (target instanceof Subset) {
+      // Without this a Subset would pass for a service reference by its `host` and lose its name.
+      const conflicting = options.subset !== undefined && options.subset !== target ? options.subset : undefined;
+      return new Destination(target.destinationRule._target, { ...options, subset: target }, conflicting);
+    }
     return new Destination(target, options);
   }
 
-  private constructor(public readonly target: DestinationTarget, public readonly options: RouteDestinationOptions) {}
+  private constructor(
+    public readonly target: DestinationTarget,
+    public readonly options: RouteDestinationOptions,
+    private readonly conflictingSubset?: Subset,
+  ) {}
 
   public get weight(): number | undefined {
     return this.options.weight;
@@ -120,6 +130,12 @@ export class Destination {
   public _bind(scope: IConstruct, field: string, namespace: string, usage: 'route' | 'mirror' | 'l4'): BoundDestination {
     const resolved = resolveTarget(scope, `${field}.host`, this.target, namespace);
     const { port, subset, weight, headers } = this.options;
+    if (this.conflictingSubset && subset) {
+      check(scope, `${field}.subset`, {
+        problem: `the destination is subset "${subset.name}" and options.subset names "${this.conflictingSubset.name}" as well`,
+        fix: 'pass the subset once: Destination.to(subset) or Destination.to(service, { subset })',
+      });
+    }
     if (port !== undefined) {
       check(scope, `${field}.port.number`, portProblem(port, 'use the Service port the destination listens on'));
       const known = resolved.ports();

@@ -194,6 +194,18 @@ export class VirtualService extends IstioResource<VirtualServiceSpec> implements
     if (this.isDelegate && (this.tcpRoutes.length > 0 || this.tlsRoutes.length > 0)) {
       problems.push({ field: 'spec', problem: 'a delegate VirtualService can only hold HTTP routes', fix: 'move TCP and TLS routes to the parent' });
     }
+    // Delegation within the app is checked on the rendered objects (CKI3003); a reference to a
+    // VirtualService outside it can only say whether it delegates further.
+    this.httpRoutes.forEach((r, i) => {
+      const target = r.props.delegate;
+      if (target && !(target instanceof VirtualService) && target.delegates === true) {
+        problems.push({
+          field: `spec.http[${i}].delegate`,
+          problem: `${target.namespace}/${target.virtualServiceName} delegates further, and Istio follows one level of delegation`,
+          fix: 'give that VirtualService its routes directly instead of delegating them again',
+        });
+      }
+    });
     for (const r of [...this.httpRoutes, ...this.tcpRoutes, ...this.tlsRoutes]) {
       problems.push(...r._validate());
     }

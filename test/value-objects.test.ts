@@ -34,9 +34,12 @@ describe('Duration', () => {
     expect(IstioDuration.millis(1).problem()).toBeUndefined();
   });
 
-  test('more than a protobuf Duration holds is refused', () => {
-    expect(IstioDuration.seconds(315_576_000_000).problem()).toBeUndefined();
-    expect(IstioDuration.seconds(315_576_000_001).problem()?.problem).toMatch(/more than a protobuf Duration holds/);
+  test('longer than Istio reads (Go time.ParseDuration: an int64 of nanoseconds, ~292 years) is refused, though protobuf would hold it', () => {
+    expect(IstioDuration.millis(9_223_372_036_854).problem()).toBeUndefined();
+    expect(IstioDuration.millis(9_223_372_036_855).problem()?.problem).toMatch(/longer than Istio reads \(at most 9223372036\.854 s/);
+    expect(IstioDuration.seconds(315_576_000_000).problem()?.problem).toMatch(/longer than Istio reads/);
+    expect(IstioDuration.parse('2562047h47m16s').problem()).toBeUndefined();
+    expect(IstioDuration.parse('2562048h').problem()?.problem).toMatch(/longer than Istio reads/);
   });
 
   test('text that is not a duration, and NaN, are refused by the construct that uses them, not where they are made', () => {

@@ -5,6 +5,7 @@ import {
 } from '../src';
 import { IstioDuration } from '../src/duration';
 import { ServiceRef } from '../src/references';
+import { CKI3003 } from '../src/analysis/checks/virtual-service';
 
 // Manifests are untyped JSON that these tests read by path; `any` keeps the assertions short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -217,6 +218,39 @@ describe('HTTP routes', () => {
     expect(() => parent.addHttpRoute({ delegate: notDelegate })).toThrow(/\[c\/routes\] spec\.http\[1\]\.delegate: VirtualService shop\/plain is not a delegate/);
     expect(() => child.bindTo('istio-system/shared')).toThrow(/\[c\/child\] spec\.gateways: a delegate VirtualService/);
     expect(() => new VirtualService(chart, 'bad-child', { delegate: true, hosts: ['a.example.com'] })).toThrow(/\[c\/bad-child\] spec\.hosts: a delegate VirtualService must not list hosts/);
+  });
+
+  test('Destination.to(subset) routes to the subset of its rule\'s host; a second subset in the options is refused', () => {
+    const { chart, v1, v2 } = setup();
+    new VirtualService(chart, 'routes', { hosts: ['api'], http: [{ to: [Destination.to(v1, { weight: 90 }), Destination.to(v2, { weight: 10 })] }] });
+    expect(vsSpec(chart).http[0].route).toEqual([
+      { destination: { host: 'api.shop.svc.cluster.local', subset: 'v1', port: { number: 8080 } }, weight: 90 },
+      { destination: { host: 'api.shop.svc.cluster.local', subset: 'v2', port: { number: 8080 } }, weight: 10 },
+    ]);
+    const other = setup();
+    const vs = new VirtualService(other.chart, 'routes', { hosts: ['api'] });
+    expect(() => vs.addHttpRoute({ to: [Destination.to(other.v1, { subset: other.v2 })] }))
+      .toThrow(/spec\.http\[0\]\.route\[0\]\.destination\.subset: the destination is subset "v1" and options\.subset names "v2" as well/);
+  });
+
+  test('one level of delegation: a delegate that delegates again, or a reference that does, is refused', () => {
+    const { chart, api } = setup();
+    const grandchild = new VirtualService(chart, 'grandchild', { delegate: true });
+    grandchild.addHttpRoute({ to: [Destination.to(api)] });
+    const child = new VirtualService(chart, 'child', { delegate: true });
+    child.addHttpRoute({ match: [Match.prefix('/api/v2/')], delegate: grandchild });
+    const parent = new VirtualService(chart, 'routes', { hosts: ['shop.example.com'], gateways: ['istio-system/shared'] });
+    parent.addHttpRoute({ match: [Match.prefix('/api/')], delegate: child });
+    const nested = findings(chart).filter((f) => f.code === CKI3003.code);
+    expect(nested.map((f) => [f.constructPath, f.field])).toEqual([['c/child/Resource', 'spec.http[0].delegate']]);
+    expect(nested[0].message).toMatch(/so it is a delegate itself, and its route hands over again to shop\/grandchild: istiod refuses nested delegation/);
+    expect(() => synthManifests(chart)).toThrow(/CKI3003/);
+
+    const other = setup();
+    const outside = { virtualServiceName: 'team-routes', namespace: 'team', isDelegate: true, delegates: true };
+    const root = new VirtualService(other.chart, 'routes', { hosts: ['shop.example.com'], gateways: ['istio-system/shared'] });
+    root.addHttpRoute({ delegate: outside });
+    expect(() => synthManifests(other.chart)).toThrow(/CKI0001 \[c\/routes\] \(construct\) spec\.http\[0\]\.delegate: team\/team-routes delegates further, and Istio follows one level of delegation/);
   });
 
   test('the port comes from the Service when it has exactly one, must be given when it has several', () => {
