@@ -4,6 +4,7 @@
 import { Construct } from 'constructs';
 import { AuthorizationRule, Condition, Operation, Source } from './authorization-rule';
 import * as l1 from './l1';
+import { MeshContext } from './mesh-context';
 import { checkTargetRefs, PolicyScopeProps, PolicyTargetRef, renderSelector, resolvePolicyScope } from './policy-scope';
 import { IGatewayWorkload, INamespaceRef, IWorkloadRef, principalOf } from './references';
 import { ResourceMetadata, IstioResource } from './resource';
@@ -75,7 +76,7 @@ export interface AllowFromIngressGatewayOptions {
   readonly to: IWorkloadRef;
   /** Limit what the gateway may ask for. @default - any operation */
   readonly operations?: Operation[];
-  /** SPIFFE trust domain of the mesh. @default 'cluster.local' */
+  /** SPIFFE trust domain of the mesh. @default - the install's (MeshContext), `cluster.local` unless declared */
   readonly trustDomain?: string;
 }
 
@@ -107,7 +108,7 @@ export interface AllowFromWorkloadsOptions {
   readonly to: IWorkloadRef;
   /** Limit what callers may ask for. @default - any operation */
   readonly operations?: Operation[];
-  /** SPIFFE trust domain of the mesh. @default 'cluster.local' */
+  /** SPIFFE trust domain of the mesh. @default - the install's (MeshContext), `cluster.local` unless declared */
   readonly trustDomain?: string;
 }
 
@@ -161,7 +162,7 @@ export class AuthorizationPolicy extends IstioResource<AuthorizationPolicySpec> 
       selector: options.to,
       action: PolicyAction.ALLOW,
       rules: [{
-        from: [Source.principals(principalOf(gw.namespace, gw.serviceAccountName!, options.trustDomain))],
+        from: [Source.principals(principalOf(gw.namespace, gw.serviceAccountName!, options.trustDomain ?? MeshContext.of(scope).install.trustDomain))],
         to: options.operations,
       }],
     });
@@ -188,7 +189,7 @@ export class AuthorizationPolicy extends IstioResource<AuthorizationPolicySpec> 
           fix: 'give the caller a dedicated ServiceAccount and pass serviceAccountName',
         });
       }
-      return principalOf(w.namespace, w.serviceAccountName!, options.trustDomain);
+      return principalOf(w.namespace, w.serviceAccountName!, options.trustDomain ?? MeshContext.of(scope).install.trustDomain);
     });
     return new AuthorizationPolicy(scope, id, {
       name: options.name,

@@ -13,3 +13,11 @@ export class PropError extends Error {
     this.name = 'PropError';
   }
 }
+
+/** Several independent refusals of one construct (or values entry), reported together. */
+export class PropErrors extends Error {
+  public constructor(public readonly errors: readonly PropError[]) {
+    super(errors.map((e) => e.message).join('\n'));
+    this.name = 'PropErrors';
+  }
+}

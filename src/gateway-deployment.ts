@@ -250,6 +250,15 @@ export abstract class GatewayDeployment extends Construct implements IGatewayWor
         });
       }
     }
+    if (props.numTrustedProxies !== undefined && (!Number.isInteger(props.numTrustedProxies) || props.numTrustedProxies < 0)) {
+      check(this, 'numTrustedProxies', { problem: `${props.numTrustedProxies} is not a number of proxies`, fix: 'give a whole number, 1 behind one load balancer or gateway' });
+    }
+    if (props.numTrustedProxies && props.podAnnotations?.['proxy.istio.io/config'] !== undefined) {
+      check(this, 'podAnnotations.proxy.istio.io/config', {
+        problem: 'numTrustedProxies writes proxy.istio.io/config, and podAnnotations sets it too',
+        fix: 'drop numTrustedProxies and put gatewayTopology into your proxy.istio.io/config, or drop the annotation',
+      });
+    }
     for (const key of Object.keys(props.podAnnotations ?? {})) {
       if (RESERVED_POD_KEYS.includes(key)) {
         check(this, `podAnnotations.${key}`, { problem: `${key} must stay as the chart sets it or the proxy is never injected`, fix: 'remove it from `podAnnotations`' });

@@ -50,6 +50,14 @@ export interface GatewayPodProps {
   readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /** Environment of the proxy container. @default - none */
   readonly env?: Record<string, string>;
+  /**
+   * Proxies in front of the gateway whose X-Forwarded-For and X-Forwarded-Proto it trusts (the
+   * `proxy.istio.io/config` gatewayTopology). Behind another gateway or a load balancer that adds
+   * them, 1: otherwise the gateway takes the hop in front for the client and rewrites
+   * `x-forwarded-proto` to the hop's scheme.
+   * @default 0 - the gateway's own downstream is the client
+   */
+  readonly numTrustedProxies?: number;
 }
 
 
@@ -98,6 +106,10 @@ export function gatewayPodTemplate(o: GatewayPodTemplateOptions): k8s.PodTemplat
     'prometheus.io/port': '15020',
     'prometheus.io/scrape': 'true',
     'sidecar.istio.io/inject': 'true',
+    // istio.io "Configuring Gateway Network Topology": JSON in the annotation; misspelt keys are
+    // silently ignored by istiod (protomarshal retries with unknown fields allowed), so it is
+    // written here, never by hand.
+    ...(props.numTrustedProxies ? { 'proxy.istio.io/config': JSON.stringify({ gatewayTopology: { numTrustedProxies: props.numTrustedProxies } }) } : {}),
     ...(props.podAnnotations ?? {}),
   };
   const env: k8s.EnvVar[] = [

@@ -269,9 +269,15 @@ export class Server {
     this.certificate = extra.certificate;
   }
 
-  /** The hosts written into the Gateway. */
+  /**
+   * The hosts written into the Gateway. Without SNI matching every host is `*`, keeping the
+   * namespace part (`./*`) so the same VirtualServices can bind as before.
+   */
   public get renderedHosts(): string[] {
-    return this.matchSni ? [...this.hosts] : ['*'];
+    if (this.matchSni) {
+      return [...this.hosts];
+    }
+    return [...new Set(this.hosts.map((h) => `${h.includes('/') ? h.slice(0, h.indexOf('/') + 1) : ''}*`))];
   }
 
   /** Names a certificate for this server covers: the hosts without their namespace part. */
@@ -296,7 +302,8 @@ export class Server {
         return;
       }
       const bare = host.slice(host.indexOf('/') + 1);
-      if (bare === '*' && this.protocol === ServerProtocol.HTTPS && this.matchSni && !this.allowAnyHost) {
+      // Istio mTLS presents the workload certificate, not one certificate for every name.
+      if (bare === '*' && this.protocol === ServerProtocol.HTTPS && this.matchSni && !this.allowAnyHost && this.tls?.mode !== 'ISTIO_MUTUAL') {
         out.push({ field: `hosts[${i}]`, problem: 'an HTTPS server for any host (`*`) serves one certificate for every name a client asks for',
           fix: 'list the hostnames, or pass allowAnyHost: true (or matchSni: false behind a TLS-terminating load balancer, tls.matchSni: false in a values file)' });
       }

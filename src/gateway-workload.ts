@@ -64,6 +64,8 @@ class ImportedGatewayWorkload extends Construct implements IGatewayWorkload {
     this.service = options.serviceName
       ? ServiceRef.fromName(options.serviceName, this.namespace, { ports: options.servicePorts, selector: options.selector })
       : undefined;
+    // Its pods run there, so the namespace exists (policies may name it as a source).
+    MeshContext.of(this).declareExternalNamespace(this.namespace);
     MeshContext.of(this).declareExternalGatewayWorkload({
       constructPath: this.node.path,
       namespace: this.namespace,

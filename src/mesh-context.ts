@@ -35,6 +35,8 @@ export interface MeshInstall {
   readonly hasDefaultInjector: boolean;
   /** Extension providers declared in meshConfig, for CUSTOM authorization. @default [] */
   readonly extensionProviders: readonly string[];
+  /** The mesh's SPIFFE trust domain (meshConfig.trustDomain), which principals name. @default 'cluster.local' */
+  readonly trustDomain: string;
 }
 
 export class MeshContext {
@@ -54,7 +56,7 @@ export class MeshContext {
   private readonly gateways = new Set<string>();
   private readonly namespaces = new Map<string, Record<string, string>>();
   private readonly gatewayWorkloads: ExternalGatewayWorkload[] = [];
-  private installInfo: MeshInstall = { revisions: [], hasDefaultInjector: true, extensionProviders: [] };
+  private installInfo: MeshInstall = { revisions: [], hasDefaultInjector: true, extensionProviders: [], trustDomain: 'cluster.local' };
 
   /** A Gateway resource outside the app, as `namespace/name`. */
   public declareExternalGateway(ref: string): void {

@@ -13,7 +13,7 @@ import { Json } from '../src/analysis/rendered';
 function chart(namespace = 'shop'): IstioChart {
   const app = testApp();
   const ctx = MeshContext.of(app);
-  for (const ns of ['shop', 'ops', 'monitoring', 'billing']) {
+  for (const ns of ['shop', 'ops', 'monitoring', 'billing', 'istio-ingress', 'x']) {
     ctx.declareExternalNamespace(ns);
   }
   ctx.declareInstall({ extensionProviders: ['oauth2-proxy'] });

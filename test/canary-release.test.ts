@@ -38,7 +38,7 @@ const PINNED = { name: 'pinned-to-canary', match: [{ headers: { 'x-canary': { ex
 const SPLIT_90_10 = { name: 'split', route: [to('v1', 90), to('v2', 10)] };
 
 describe('CanaryRelease', () => {
-  test('subsets named after the versions; on the mesh, the pinned header first, then 90/10', () => {
+  test('subsets named after the versions; on the mesh a 90/10 split, and no pin header nobody asked for', () => {
     const c = chart();
     const release = new CanaryRelease(c, 'canary', props);
     const manifests = synthManifests(c);
@@ -57,7 +57,8 @@ describe('CanaryRelease', () => {
     expect(release.canarySubset.name).toBe('v2');
 
     expect(objs['VirtualService/reviews'].metadata).toEqual({ name: 'reviews', namespace: 'shop' });
-    expect(objs['VirtualService/reviews'].spec).toEqual({ hosts: [HOST], http: [PINNED, SPLIT_90_10] });
+    expect(objs['VirtualService/reviews'].spec).toEqual({ hosts: [HOST], http: [SPLIT_90_10] });
+    expect(JSON.stringify(manifests)).not.toContain('x-canary');
     expect(release.virtualServices.map((v) => v.gateways)).toEqual([[]]);
     expect(problems(c)).toEqual([]);
     expect(manifests).toMatchSnapshot();
@@ -69,12 +70,12 @@ describe('CanaryRelease', () => {
     const manifests = synthManifests(c);
     const objs = byName(manifests);
     expect(Object.keys(objs)).toEqual(['DestinationRule/reviews', 'VirtualService/reviews', 'VirtualService/reviews-gateway']);
-    expect(objs['VirtualService/reviews'].spec).toEqual({ hosts: [HOST], http: [PINNED, SPLIT_90_10] });
+    expect(objs['VirtualService/reviews'].spec).toEqual({ hosts: [HOST], http: [SPLIT_90_10] });
     expect(objs['VirtualService/reviews-gateway'].metadata).toEqual({ name: 'reviews-gateway', namespace: 'shop' });
     expect(objs['VirtualService/reviews-gateway'].spec).toEqual({
       hosts: ['reviews.example.com'],
       gateways: ['istio-system/shared-gateway'],
-      http: [PINNED, SPLIT_90_10],
+      http: [SPLIT_90_10],
     });
     expect(release.virtualServices.map((v) => v.name)).toEqual(['reviews', 'reviews-gateway']);
     expect(findings(c).filter((f) => f.code === 'IST0140')).toEqual([]);
@@ -101,9 +102,18 @@ describe('CanaryRelease', () => {
     new CanaryRelease(c, 'canary', { ...props, canaryWeight, gateways: ['istio-system/shared-gateway'], hosts: ['reviews.example.com'] });
     const objs = byName(synthManifests(c));
     for (const vs of ['VirtualService/reviews', 'VirtualService/reviews-gateway']) {
-      expect((objs[vs].spec as Json).http).toEqual([PINNED, { name: 'split', route }]);
+      expect((objs[vs].spec as Json).http).toEqual([{ name: 'split', route }]);
     }
     expect(problems(c)).toEqual([]);
+  });
+
+  test('pinning is opt-in: a pin header routes testers to the canary first, on the mesh and the gateway', () => {
+    const c = chart();
+    new CanaryRelease(c, 'canary', { ...props, pinHeader: { name: 'x-canary', value: 'always' }, gateways: ['istio-system/shared-gateway'], hosts: ['reviews.example.com'] });
+    const objs = byName(synthManifests(c));
+    for (const vs of ['VirtualService/reviews', 'VirtualService/reviews-gateway']) {
+      expect((objs[vs].spec as Json).http).toEqual([PINNED, SPLIT_90_10]);
+    }
   });
 
   test('track labels, a custom pin header, istio-mutual and no port', () => {

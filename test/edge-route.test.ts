@@ -10,7 +10,7 @@ const props: EdgeRouteProps = {
   namespace: 'shop',
   gateway: 'istio-system/shared-gateway',
   hosts: ['shop.example.com'],
-  to: { service: 'shop-gateway', namespace: 'shop', port: 80 },
+  to: { service: 'shop-gateway', namespace: 'shop', port: 443 },
 };
 
 function chart(namespace?: string): IstioChart {
@@ -25,15 +25,25 @@ function problems(c: IstioChart): string[] {
   return findings(c).filter((f) => f.severity !== 'info').map((f) => `${f.severity} ${f.code} ${f.constructPath} ${f.field ?? ''}: ${f.message}`);
 }
 
-const TO_APP_GATEWAY = [{ destination: { host: 'shop-gateway.shop.svc.cluster.local', port: { number: 80 } } }];
+const TO_APP_GATEWAY = [{ destination: { host: 'shop-gateway.shop.svc.cluster.local', port: { number: 443 } } }];
+
+/** The rule that makes the hop to the app's gateway Istio mTLS on its https port. */
+const HOP_MTLS = {
+  host: 'shop-gateway.shop.svc.cluster.local',
+  trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'ISTIO_MUTUAL' } }] },
+};
 
 describe('EdgeRoute', () => {
   test('one route per path prefix, longest first, bound to the shared Gateway', () => {
     const c = chart();
     const edge = new EdgeRoute(c, 'edge', { ...props, paths: ['', 'api', '/api/v2/'] });
     const manifests = synthManifests(c);
-    expect(manifests.map((m) => m.kind)).toEqual(['VirtualService']);
-    const [vs] = manifests;
+    expect(manifests.map((m) => m.kind)).toEqual(['VirtualService', 'DestinationRule']);
+    const [vs, dr] = manifests;
+    // Gateway pods get no auto mTLS (the gateway injection template sets no tlsMode label): the
+    // rule asks for Istio mTLS on the hop, so the app's gateway sees the edge's identity.
+    expect(dr.metadata).toEqual({ name: 'shop-edge-hop', namespace: 'shop' });
+    expect(dr.spec).toEqual(HOP_MTLS);
     expect(vs.apiVersion).toBe('networking.istio.io/v1');
     expect(vs.metadata).toEqual({ name: 'shop-edge', namespace: 'shop' });
     expect(vs.spec).toEqual({
@@ -73,7 +83,7 @@ describe('EdgeRoute', () => {
     ]);
   });
 
-  test('defaults: everything to port 80 of the target in the route\'s namespace, named after the construct id', () => {
+  test('defaults: everything to the https port 443 of the target in the route\'s namespace, over Istio mTLS, named after the construct id', () => {
     const c = chart('shop');
     new EdgeRoute(c, 'edge', { gateway: 'istio-system/shared-gateway', hosts: ['a.example.com', 'b.example.com'], to: { service: 'shop-gateway' } });
     const [vs] = virtualServices(c);
@@ -83,6 +93,13 @@ describe('EdgeRoute', () => {
       gateways: ['istio-system/shared-gateway'],
       http: [{ name: 'edge-root', route: TO_APP_GATEWAY }],
     });
+    expect(synthManifests(c).find((m) => m.kind === 'DestinationRule')?.spec).toEqual(HOP_MTLS);
+  });
+
+  test('mtls: auto leaves the hop to auto mTLS and writes no rule', () => {
+    const c = chart();
+    new EdgeRoute(c, 'edge', { ...props, mtls: 'auto' });
+    expect(synthManifests(c).map((m) => m.kind)).toEqual(['VirtualService']);
   });
 
   test('a Service reference as target: its only port is used', () => {

@@ -47,10 +47,10 @@ describe('vendor-platform: an app with its own gateway on a cluster that runs Is
     expect(spec(get('vendor-platform', 'Gateway', 'acme-gateway')).servers).toEqual([
       {
         port: { number: 443, name: 'https-443', protocol: 'HTTPS' },
-        hosts: ['acme.customer.example.com'],
+        hosts: ['./acme.customer.example.com'],
         tls: { mode: 'SIMPLE', credentialName: 'acme-tls', minProtocolVersion: 'TLSV1_2' },
       },
-      { port: { number: 80, name: 'http-80', protocol: 'HTTP' }, hosts: ['acme.customer.example.com'], tls: { httpsRedirect: true } },
+      { port: { number: 80, name: 'http-80', protocol: 'HTTP' }, hosts: ['./acme.customer.example.com'], tls: { httpsRedirect: true } },
     ]);
   });
 
@@ -86,7 +86,7 @@ describe('vendor-platform-edge: behind the customer\'s shared edge gateway', () 
   });
 
   test('the edge route forwards the API and UI prefixes to the app gateway', () => {
-    const dest = { destination: { host: 'acme-gateway.acme.svc.cluster.local', port: { number: 80 } } };
+    const dest = { destination: { host: 'acme-gateway.acme.svc.cluster.local', port: { number: 443 } } };
     expect(spec(get('vendor-platform-edge', 'VirtualService', 'acme-edge'))).toEqual({
       hosts: ['acme.customer.example.com'],
       gateways: ['istio-system/shared-gateway'],
@@ -95,6 +95,26 @@ describe('vendor-platform-edge: behind the customer\'s shared edge gateway', () 
         { name: 'acme-edge-root', route: [dest] },
       ],
     });
+  });
+
+  test('the hop is Istio mTLS: the edge originates ISTIO_MUTUAL, the app gateway terminates it', () => {
+    expect(spec(get('vendor-platform-edge', 'DestinationRule', 'acme-edge-hop'))).toEqual({
+      host: 'acme-gateway.acme.svc.cluster.local',
+      trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'ISTIO_MUTUAL' } }] },
+    });
+    expect(spec(get('vendor-platform-edge', 'Gateway', 'acme-gateway')).servers).toEqual([
+      { port: { number: 443, name: 'https-443', protocol: 'HTTPS' }, hosts: ['./*'], tls: { mode: 'ISTIO_MUTUAL' } },
+    ]);
+  });
+
+  test('only the edge gateway may reach the app gateway, which trusts the one hop in front of it', () => {
+    expect(spec(get('vendor-platform-edge', 'AuthorizationPolicy', 'allow-clients-to-gateway'))).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: { app: 'acme-gateway', istio: 'acme-gateway' } },
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }] }],
+    });
+    const pod = spec(get('vendor-platform-edge', 'Deployment', 'acme-gateway')).template as Json;
+    expect(JSON.parse(((pod.metadata as Json).annotations as Json)['proxy.istio.io/config'] as string)).toEqual({ gatewayTopology: { numTrustedProxies: 1 } });
   });
 });
 
@@ -119,15 +139,15 @@ describe('ml-platform: a brought-your-own gateway in the style of deployKF', () 
     expect(gw.selector).toEqual({ app: 'mlp-gateway', istio: 'mlp-gateway' });
     // matchSni off: the HTTPS server accepts any SNI; the certificate Secret is referenced only.
     expect(gw.servers).toEqual([{
-      port: { number: 443, name: 'https-443', protocol: 'HTTPS' },
-      hosts: ['*'],
+      port: { number: 8443, name: 'https-8443', protocol: 'HTTPS' },
+      hosts: ['./*'],
       tls: { mode: 'SIMPLE', credentialName: 'mlp-gateway-cert', minProtocolVersion: 'TLSV1_2' },
     }]);
   });
 
   test('plain HTTP gets a 307 to https on 443 from its own Gateway and VirtualService', () => {
     expect(spec(get('ml-platform', 'Gateway', 'mlp-gateway-http')).servers).toEqual([
-      expect.objectContaining({ port: expect.objectContaining({ number: 80, protocol: 'HTTP' }) }),
+      expect.objectContaining({ port: expect.objectContaining({ number: 8080, protocol: 'HTTP' }) }),
     ]);
     expect(spec(get('ml-platform', 'VirtualService', 'mlp-gateway-http')).http).toEqual([
       { name: 'https-redirect', redirect: { scheme: 'https', port: 443, redirectCode: 307 } },

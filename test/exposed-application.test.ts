@@ -57,6 +57,9 @@ const SHOP_ROUTES = [
 
 const GATEWAY_PRINCIPAL = 'cluster.local/ns/shop/sa/shop-gateway';
 
+/** The shop without tls serves plain HTTP on a public load balancer, which is worth a warning. */
+const PLAIN_HTTP = 'warning CKI2002 c/app/gateway/Resource spec.servers[0]: port 80 serves plain HTTP on LoadBalancer Service shop/shop-gateway, which any address can reach: requests and credentials travel unencrypted';
+
 describe('ExposedApplication with its own gateway', () => {
   test('TLS: IngressGateway, HTTPS server with credentialName and TLS 1.2, HTTP server with the redirect flag, routes, rules and zero trust', () => {
     const c = chart();
@@ -102,12 +105,12 @@ describe('ExposedApplication with its own gateway', () => {
     expect(gateway.selector).toEqual(gatewayLabels);
     expect(gateway.servers).toEqual([
       {
-        hosts: ['shop.example.com'],
+        hosts: ['./shop.example.com'],
         port: { name: 'https-443', number: 443, protocol: 'HTTPS' },
         tls: { mode: 'SIMPLE', credentialName: 'shop-tls', minProtocolVersion: 'TLSV1_2' },
       },
       {
-        hosts: ['shop.example.com'],
+        hosts: ['./shop.example.com'],
         port: { name: 'http-80', number: 80, protocol: 'HTTP' },
         tls: { httpsRedirect: true },
       },
@@ -149,10 +152,10 @@ describe('ExposedApplication with its own gateway', () => {
     new ExposedApplication(c, 'app', shop);
     const objs = objects(synthManifests(c));
     expect(spec(objs, 'Gateway/shop/shop-gateway').servers).toEqual([
-      { hosts: ['shop.example.com'], port: { name: 'http-80', number: 80, protocol: 'HTTP' } },
+      { hosts: ['./shop.example.com'], port: { name: 'http-80', number: 80, protocol: 'HTTP' } },
     ]);
     expect(spec(objs, 'VirtualService/shop/shop').http).toEqual(SHOP_ROUTES);
-    expect(problems(c)).toEqual([]);
+    expect(problems(c)).toEqual([PLAIN_HTTP]);
   });
 
   test('httpsRedirect: false keeps serving plain HTTP next to HTTPS', () => {
@@ -171,7 +174,7 @@ describe('ExposedApplication with its own gateway', () => {
     const gatewayLabels = { app: 'shop-gateway', istio: 'shop-gateway' };
 
     expect(spec(objs, 'Gateway/shop/shop-gateway').servers).toEqual([{
-      hosts: ['shop.example.com'],
+      hosts: ['./shop.example.com'],
       port: { name: 'https-443', number: 443, protocol: 'HTTPS' },
       tls: { mode: 'SIMPLE', credentialName: 'shop-tls', minProtocolVersion: 'TLSV1_2' },
     }]);
@@ -208,16 +211,16 @@ describe('ExposedApplication with its own gateway', () => {
     // Turning the redirect off needs no TLS.
     const c = chart();
     new ExposedApplication(c, 'app', { ...shop, httpsRedirect: { enabled: false } });
-    expect(problems(c)).toEqual([]);
+    expect(problems(c)).toEqual([PLAIN_HTTP]);
   });
 
   test('matchSni: false accepts any host on the HTTPS server', () => {
     const c = chart();
     new ExposedApplication(c, 'app', { ...shop, tls: { credentialName: 'shop-tls', matchSni: false } });
     const servers = spec(objects(synthManifests(c)), 'Gateway/shop/shop-gateway').servers as Json[];
-    expect(servers[0].hosts).toEqual(['*']);
+    expect(servers[0].hosts).toEqual(['./*']);
     expect(servers[0].tls).toEqual({ mode: 'SIMPLE', credentialName: 'shop-tls', minProtocolVersion: 'TLSV1_2' });
-    expect(servers[1].hosts).toEqual(['shop.example.com']);
+    expect(servers[1].hosts).toEqual(['./shop.example.com']);
     expect(problems(c)).toEqual([]);
   });
 
@@ -292,7 +295,7 @@ describe('ExposedApplication routes and DestinationRules', () => {
     expect(app.destinationRules.map((d) => d.name).sort()).toEqual(['admin', 'api', 'web']);
     // A selector given for a service is what its allow policy selects.
     expect((spec(objs, 'AuthorizationPolicy/shop/allow-ingress-to-admin').selector as Json).matchLabels).toEqual({ 'app.kubernetes.io/name': 'admin' });
-    expect(problems(c)).toEqual([]);
+    expect(problems(c)).toEqual([PLAIN_HTTP]);
   });
 
   test('backends alone, without a frontend', () => {
@@ -343,7 +346,7 @@ describe('ExposedApplication authorization', () => {
         rules: [{ from: [{ source: { principals: [GATEWAY_PRINCIPAL] } }] }],
       });
     }
-    expect(problems(c)).toEqual([]);
+    expect(problems(c)).toEqual([PLAIN_HTTP]);
   });
 
   test('zeroTrust: false next to a ZeroTrustNamespace closing the same namespace: the gateway stays open to clients (no CKI4002)', () => {
@@ -351,7 +354,7 @@ describe('ExposedApplication authorization', () => {
     new ExposedApplication(c, 'app', { ...shop, zeroTrust: false });
     new ZeroTrustNamespace(c, 'closed', { namespace: 'shop', allowServiceAccounts: ['shop/web'] });
     expect(findings(c).filter((f) => f.code === 'CKI4002')).toEqual([]);
-    expect(problems(c)).toEqual([]);
+    expect(problems(c)).toEqual([PLAIN_HTTP]);
   });
 });
 
@@ -393,7 +396,7 @@ describe('ExposedApplication: bring your own Istio vs managed', () => {
     expect(objs['Namespace/shop']).toBeUndefined();
     expect(MeshContext.of(c).externalNamespace('shop')).toEqual({ 'istio.io/rev': 'stable' });
     expect(podTemplate(objs, 'Deployment/shop/shop-gateway').labels).toMatchObject({ 'istio.io/rev': 'stable' });
-    expect(problems(c)).toEqual([]);
+    expect(problems(c)).toEqual([PLAIN_HTTP]);
   });
 
   test('injection and revision together are refused, naming the field', () => {
@@ -428,7 +431,7 @@ describe('ExposedApplication with a brought-your-own gateway deployment', () => 
     expect(spec(objs, 'Gateway/shop/ml-gateway')).toEqual({
       selector: mlGateway.selector,
       servers: [{
-        hosts: ['*'],
+        hosts: ['./*'],
         port: { name: 'https-443', number: 443, protocol: 'HTTPS' },
         tls: { mode: 'SIMPLE', credentialName: 'ml-tls', minProtocolVersion: 'TLSV1_2' },
       }],
@@ -538,13 +541,18 @@ describe('ExposedApplication bound to a Gateway it does not own', () => {
 });
 
 describe('ExposedApplication behind a shared edge gateway', () => {
-  test('edge: the app gateway Service becomes ClusterIP and an EdgeRoute forwards /api/ and / to it', () => {
+  const EDGE = { gateway: 'istio-system/shared-gateway', identity: { namespace: 'istio-system', serviceAccountName: 'istio-ingressgateway-service-account' } };
+  const EDGE_PRINCIPAL = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+
+  test('edge: the hop is Istio mTLS, the app gateway admits only the edge, trusts its X-Forwarded headers and is ClusterIP', () => {
     const c = chart();
-    new ExposedApplication(c, 'app', { ...shop, edge: { gateway: 'istio-system/shared-gateway' } });
+    new ExposedApplication(c, 'app', { ...shop, edge: EDGE });
     const manifests = synthManifests(c);
     const objs = objects(manifests);
     expect(spec(objs, 'Service/shop/shop-gateway').type).toBe('ClusterIP');
-    const toAppGateway = [{ destination: { host: 'shop-gateway.shop.svc.cluster.local', port: { number: 80 } } }];
+    // The edge sends to the gateway's https port, and a rule asks for Istio mTLS there: gateway
+    // pods get no auto mTLS, so the hop was plain text.
+    const toAppGateway = [{ destination: { host: 'shop-gateway.shop.svc.cluster.local', port: { number: 443 } } }];
     expect(spec(objs, 'VirtualService/shop/shop-edge')).toEqual({
       hosts: ['shop.example.com'],
       gateways: ['istio-system/shared-gateway'],
@@ -553,35 +561,53 @@ describe('ExposedApplication behind a shared edge gateway', () => {
         { name: 'shop-edge-root', route: toAppGateway },
       ],
     });
-    // Behind the edge, the app's own Gateway and routes are unchanged.
+    expect(spec(objs, 'DestinationRule/shop/shop-edge-hop')).toEqual({
+      host: 'shop-gateway.shop.svc.cluster.local',
+      trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'ISTIO_MUTUAL' } }] },
+    });
+    // The app gateway takes Istio mTLS only, for routes of its own namespace: no plain HTTP server.
+    expect(spec(objs, 'Gateway/shop/shop-gateway').servers).toEqual([
+      { hosts: ['./*'], port: { name: 'https-443', number: 443, protocol: 'HTTPS' }, tls: { mode: 'ISTIO_MUTUAL' } },
+    ]);
+    // Only the edge's identity may call the gateway pods; before, `rules: [{}]` let any pod skip the edge.
+    expect(spec(objs, 'AuthorizationPolicy/shop/allow-clients-to-gateway')).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: { app: 'shop-gateway', istio: 'shop-gateway' } },
+      rules: [{ from: [{ source: { principals: [EDGE_PRINCIPAL] } }] }],
+    });
+    expect(podTemplate(objs, 'Deployment/shop/shop-gateway').annotations).toEqual(expect.objectContaining({
+      'proxy.istio.io/config': '{"gatewayTopology":{"numTrustedProxies":1}}',
+    }));
+    // Behind the edge, the app's own routes are unchanged.
     expect(spec(objs, 'VirtualService/shop/shop')).toEqual({ hosts: ['shop.example.com'], gateways: ['shop/shop-gateway'], http: SHOP_ROUTES });
     expect(MeshContext.of(c).isExternalGateway('istio-system/shared-gateway')).toBe(true);
     expect(problems(c)).toEqual([]);
     expect(manifests).toMatchSnapshot();
   });
 
-  test('with TLS on the app gateway, its HTTP server does not redirect what the edge forwards', () => {
+  test('without zero trust, too, only the edge may call the gateway pods', () => {
     const c = chart();
-    new ExposedApplication(c, 'app', { ...shop, tls: { credentialName: 'shop-tls' }, edge: { gateway: 'istio-system/shared-gateway' } });
+    new ExposedApplication(c, 'app', { ...shop, edge: EDGE, zeroTrust: false });
     const objs = objects(synthManifests(c));
-    const servers = spec(objs, 'Gateway/shop/shop-gateway').servers as Json[];
-    expect(servers[1]).toEqual({ hosts: ['shop.example.com'], port: { name: 'http-80', number: 80, protocol: 'HTTP' } });
-    expect(objs['Gateway/shop/shop-gateway-http']).toBeUndefined();
-    expect(() => new ExposedApplication(chart(), 'app', {
-      ...shop, tls: { credentialName: 'shop-tls' }, httpsRedirect: true, edge: { gateway: 'istio-system/shared-gateway' },
-    })).toThrow(/^\[c\/app\] httpsRedirect: .*loop/);
+    expect(spec(objs, 'AuthorizationPolicy/shop/shop-gateway-ingress').rules).toEqual([{ from: [{ source: { principals: [EDGE_PRINCIPAL] } }] }]);
   });
 
-  test('edge hosts, a mount path and a custom HTTP port reach the EdgeRoute, and the app gateway serves the edge hosts', () => {
+  test('TLS, a redirect or an unknown edge identity are refused behind an edge, all in one error', () => {
+    expect(() => new ExposedApplication(chart(), 'app', {
+      ...shop, tls: { credentialName: 'shop-tls' }, httpsRedirect: true, edge: { gateway: 'istio-system/shared-gateway' } as typeof EDGE,
+    })).toThrow(/^\[c\/app\] tls: behind an edge, public TLS terminates at the edge gateway.*\n\[c\/app\] edge\.identity: the app's gateway admits only the edge gateway/s);
+  });
+
+  test('edge hosts, a mount path and a custom HTTPS port reach the EdgeRoute', () => {
     const c = chart();
     new ExposedApplication(c, 'app', {
       ...shop,
-      gateway: { ports: { http: 8080 }, serviceType: 'NodePort' },
-      edge: { gateway: 'istio-system/shared-gateway', hosts: ['apps.example.com'], mountPath: 'shop' },
+      gateway: { ports: { https: 8443 }, serviceType: 'NodePort' },
+      edge: { ...EDGE, hosts: ['apps.example.com'], mountPath: 'shop' },
     });
     const objs = objects(synthManifests(c));
     expect(spec(objs, 'Service/shop/shop-gateway').type).toBe('NodePort');
-    const toAppGateway = [{ destination: { host: 'shop-gateway.shop.svc.cluster.local', port: { number: 8080 } } }];
+    const toAppGateway = [{ destination: { host: 'shop-gateway.shop.svc.cluster.local', port: { number: 8443 } } }];
     expect(spec(objs, 'VirtualService/shop/shop-edge')).toEqual({
       hosts: ['apps.example.com'],
       gateways: ['istio-system/shared-gateway'],
@@ -590,10 +616,8 @@ describe('ExposedApplication behind a shared edge gateway', () => {
         { name: 'shop-edge-root', match: [{ uri: { prefix: '/shop/' } }], rewrite: { uri: '/' }, route: toAppGateway },
       ],
     });
-    // Forwarded requests keep the edge's Host, so the app's own gateway answers to it too.
-    expect(spec(objs, 'Gateway/shop/shop-gateway').servers).toEqual([
-      { hosts: ['shop.example.com', 'apps.example.com'], port: { name: 'http-8080', number: 8080, protocol: 'HTTP' } },
-    ]);
+    expect((spec(objs, 'Gateway/shop/shop-gateway').servers as Json[])[0].port).toEqual({ name: 'https-8443', number: 8443, protocol: 'HTTPS' });
+    // Forwarded requests keep the edge's Host, so the app's routes answer to it too.
     expect(spec(objs, 'VirtualService/shop/shop').hosts).toEqual(['shop.example.com', 'apps.example.com']);
     expect(problems(c)).toEqual([]);
   });
@@ -602,7 +626,7 @@ describe('ExposedApplication behind a shared edge gateway', () => {
     expect(() => new ExposedApplication(chart(), 'app', {
       ...shop,
       gateway: { selector: { istio: 'ml-gateway' }, namespace: 'istio-system', serviceAccountName: 'ml-gateway' },
-      edge: { gateway: 'istio-system/shared-gateway' },
+      edge: EDGE,
     })).toThrow(/^\[c\/app\] edge: /);
   });
 });
@@ -644,5 +668,29 @@ describe('a canary on an application service', () => {
     const c = chart();
     const bad = { ...props, backends: [{ ...props.backends![0], canary: { ...props.backends![0].canary!, canaryWeight: 101 } }] };
     expect(() => new ExposedApplication(c, 'app', bad)).toThrow(/\[c\/app\] backends\[0\]\.canary\.canaryWeight: 101 is not a whole percentage/);
+  });
+});
+
+describe('plain HTTP on the public load balancer (CKI2002)', () => {
+  const codes = (c: IstioChart) => findings(c).filter((f) => f.code === 'CKI2002').map((f) => [f.object, f.field]);
+
+  test('an application without tls behind its own LoadBalancer gateway is warned about', () => {
+    const c = chart();
+    new ExposedApplication(c, 'app', shop);
+    expect(codes(c)).toEqual([['Gateway shop/shop-gateway', 'spec.servers[0]']]);
+  });
+
+  test('gateway.internal, gateway.publicPlaintext, tls with the redirect, or a ClusterIP Service say nothing', () => {
+    for (const props of [
+      { ...shop, gateway: { internal: true, serviceAnnotations: { 'networking.gke.io/load-balancer-type': 'Internal' } } },
+      { ...shop, gateway: { internal: true } },
+      { ...shop, gateway: { publicPlaintext: true } },
+      { ...shop, tls: { credentialName: 'shop-tls' } },
+      { ...shop, gateway: { serviceType: 'ClusterIP' as const } },
+    ]) {
+      const c = chart();
+      new ExposedApplication(c, 'app', props);
+      expect(codes(c)).toEqual([]);
+    }
   });
 });

@@ -19,7 +19,9 @@ const checkout = MeshWorkload.fromLabels('billing', { app: 'checkout' }, { servi
 function chart(): IstioChart {
   const c = new IstioChart(testApp(), 'c', { namespace: 'shop' });
   new k8s.KubeNamespace(c, 'ns', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
-  MeshContext.of(c).declareExternalNamespace('monitoring');
+  for (const ns of ['monitoring', 'billing', 'ops', 'istio-ingress']) {
+    MeshContext.of(c).declareExternalNamespace(ns);
+  }
   return c;
 }
 
@@ -112,7 +114,7 @@ describe('ZeroTrustNamespace', () => {
 
   test('refuses workloads of another namespace, unnamed workloads, a gateway without identity and malformed service accounts', () => {
     expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', ingress: { gateway, workloads: [checkout] } }))
-      .toThrow(/^\[c\/zt\] ingress\.workloads: a workload in namespace billing is not in shop/);
+      .toThrow(/^\[c\/zt\] ingress\.workloads\[0\]: a workload in namespace billing is not in shop/);
     expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', ingress: { gateway, workloads: [MeshWorkload.fromLabels('shop', { tier: 'x' })] } }))
       .toThrow(/^\[c\/zt\] ingress\.workloads: the workload \(tier=x\) has no name or app label/);
     expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop', ingress: { gateway: { ...gateway, serviceAccountName: undefined }, workloads: [web] } }))

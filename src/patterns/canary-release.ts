@@ -16,7 +16,7 @@ import { Destination } from '../route-destination';
 import { ClientTls } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
 import { checkPatternName } from './common';
-import { check } from '../validation';
+import { check, headerNameProblem, Problems } from '../validation';
 
 /** One side of the release. */
 export interface ReleaseTrack {
@@ -32,22 +32,35 @@ export interface CanarySplit {
   readonly canary: ReleaseTrack;
   /** Share of traffic for the canary, 0–100. */
   readonly canaryWeight: number;
-  /** Requests with this header always reach the canary. @default { name: 'x-canary', value: 'always' } */
+  /**
+   * Requests with this header always reach the canary, so testers can try it before any share
+   * of the traffic goes there. Opt-in: a public gateway would otherwise let anyone choose.
+   * @default - no pinning
+   */
   readonly pinHeader?: { readonly name: string; readonly value: string };
 }
 
 /** Refuses a split that cannot work, naming `field` under `scope`. */
 export function validateCanarySplit(scope: Construct, field: string, split: CanarySplit): void {
+  // Independent mistakes are reported together (a bad weight does not hide two equal versions).
+  const problems = new Problems(scope);
   const w = split.canaryWeight;
   if (!Number.isFinite(w) || w < 0 || w > 100 || !Number.isInteger(w)) {
-    check(scope, `${field}canaryWeight`, { problem: `${w} is not a whole percentage`, fix: 'give a whole number from 0 to 100' });
+    problems.check(`${field}canaryWeight`, { problem: `${w} is not a whole percentage`, fix: 'give a whole number from 0 to 100' });
   }
   for (const track of ['stable', 'canary'] as const) {
-    checkPatternName(scope, `${field}${track}.version`, split[track].version, 'use a version such as v1');
+    problems.run(() => checkPatternName(scope, `${field}${track}.version`, split[track].version, 'use a version such as v1'));
   }
   if (split.stable.version === split.canary.version) {
-    check(scope, `${field}canary.version`, { problem: `stable and canary are both ${split.stable.version}`, fix: 'give the canary its own version' });
+    problems.check(`${field}canary.version`, { problem: `stable and canary are both ${split.stable.version}`, fix: 'give the canary its own version' });
   }
+  if (split.pinHeader) {
+    problems.check(`${field}pinHeader.name`, headerNameProblem(split.pinHeader.name));
+    if (!split.pinHeader.value) {
+      problems.check(`${field}pinHeader.value`, { problem: 'the value is empty', fix: 'give the value testers send, e.g. always' });
+    }
+  }
+  problems.throwIfAny();
 }
 
 /** Adds the stable and canary subsets (named after their versions) to a DestinationRule. */
@@ -59,16 +72,16 @@ export function addCanarySubsets(dr: DestinationRule, split: CanarySplit): { sta
 }
 
 /**
- * The two routes of a release: requests with the pin header go to the canary, the rest are
- * split by weight. `match` narrows both (e.g. a path prefix on a gateway).
+ * The routes of a release: requests with the pin header (when one is asked for) go to the
+ * canary, the rest are split by weight. `match` narrows both (e.g. a path prefix on a gateway).
  */
 export function canaryRoutes(host: IServiceRef, port: number | undefined, subsets: { stable: Subset; canary: Subset }, split: CanarySplit, match?: Match): HttpRouteProps[] {
-  const pin = split.pinHeader ?? { name: 'x-canary', value: 'always' };
-  const header = Match.header(pin.name, pin.value);
   const to = (subset: Subset, weight?: number) => Destination.to(host, { port, subset, weight });
   const w = split.canaryWeight;
+  const pin = split.pinHeader;
+  const header = pin && Match.header(pin.name, pin.value);
   return [
-    { name: 'pinned-to-canary', match: [match ? match.and(header) : header], to: [to(subsets.canary)] },
+    ...(header ? [{ name: 'pinned-to-canary', match: [match ? match.and(header) : header], to: [to(subsets.canary)] }] : []),
     {
       name: 'split',
       match: match ? [match] : undefined,

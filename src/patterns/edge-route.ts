@@ -2,8 +2,17 @@
  * Attach an application to a shared edge gateway a platform team owns: a VirtualService on that
  * Gateway for the app's public hosts, forwarding each path prefix to the app's own gateway
  * Service inside the cluster (which then needs no load balancer of its own).
+ *
+ * The hop is Istio mTLS. Auto mTLS does not cover it: Istio's gateway injection template, unlike
+ * the sidecar one, sets no `security.istio.io/tlsMode` label, so the edge would send plain text
+ * to the app's gateway pods (istio/istio manifests/charts/istio-control/istio-discovery/files/
+ * gateway-injection-template.yaml; pilot/pkg/networking/core/cluster_tls.go). A DestinationRule
+ * for the target asks for ISTIO_MUTUAL on the hop's port, which the target must accept (an
+ * ISTIO_MUTUAL Gateway server, as ExposedApplication writes behind an edge, or a sidecar).
  */
 import { Construct } from 'constructs';
+import { DestinationRule } from '../destination-rule';
+import { ClientTls } from '../traffic-policy';
 import { Match } from '../http-match';
 import { IServiceRef, ServiceRef } from '../references';
 import { Destination } from '../route-destination';
@@ -16,7 +25,7 @@ export interface EdgeRouteTarget {
   readonly service: string;
   /** Namespace of that Service. @default - the route's namespace */
   readonly namespace?: string;
-  /** Service port. @default 80 */
+  /** Service port the hop goes to. @default 443 - the gateway Service's https port, which takes Istio mTLS */
   readonly port?: number;
 }
 
@@ -47,6 +56,12 @@ export interface EdgeRouteProps {
    * @default - none: paths are forwarded unchanged
    */
   readonly mountPath?: string;
+  /**
+   * TLS on the hop to the target: `istio-mutual` (a DestinationRule asks for Istio mTLS, so the
+   * target sees the edge's identity) or `auto` (Istio's auto mTLS, which gateway pods do not get).
+   * @default 'istio-mutual'
+   */
+  readonly mtls?: 'istio-mutual' | 'auto';
 }
 
 function isServiceRef(to: EdgeRouteTarget | IServiceRef): to is IServiceRef {
@@ -56,6 +71,8 @@ function isServiceRef(to: EdgeRouteTarget | IServiceRef): to is IServiceRef {
 /** The EdgeRoute pattern; see the module comment. */
 export class EdgeRoute extends Construct {
   public readonly virtualService: VirtualService;
+  /** The rule that makes the hop Istio mTLS, unless `mtls: auto`. */
+  public readonly destinationRule?: DestinationRule;
 
   public constructor(scope: Construct, id: string, props: EdgeRouteProps) {
     super(scope, id);
@@ -79,8 +96,21 @@ export class EdgeRoute extends Construct {
     });
     const target = isServiceRef(props.to)
       ? props.to
-      : ServiceRef.fromName(props.to.service, props.to.namespace ?? this.virtualService.namespace, { ports: [props.to.port ?? 80] });
-    const port = isServiceRef(props.to) ? undefined : props.to.port ?? 80;
+      : ServiceRef.fromName(props.to.service, props.to.namespace ?? this.virtualService.namespace, { ports: [props.to.port ?? 443] });
+    const port = isServiceRef(props.to) ? undefined : props.to.port ?? 443;
+    if ((props.mtls ?? 'istio-mutual') === 'istio-mutual') {
+      // Next to the target (its namespace, exported everywhere), where the edge's proxies look it
+      // up after their own namespace (pilot/pkg/model/push_context.go destinationRule).
+      const hopPort = port ?? (target.ports?.length === 1 ? target.ports[0] : undefined);
+      this.destinationRule = new DestinationRule(this, 'hop-mtls', {
+        name: `${name}-hop`,
+        namespace: target.namespace ?? this.virtualService.namespace,
+        host: target,
+        trafficPolicy: hopPort === undefined
+          ? { tls: ClientTls.istioMutual() }
+          : { portLevelSettings: [{ port: hopPort, tls: ClientTls.istioMutual() }] },
+      });
+    }
 
     const mount = props.mountPath !== undefined && normalizePathPrefix(props.mountPath) !== '/' ? normalizePathPrefix(props.mountPath) : undefined;
     // Duplicates are found in the order given, so the field index is the one the user wrote.

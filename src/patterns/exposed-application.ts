@@ -14,8 +14,13 @@ import { GatewayTls, Server } from '../gateway-server';
 import { GatewayWorkload } from '../gateway-workload';
 import { Match } from '../http-match';
 import { HttpsRedirect, RedirectStatus } from '../https-redirect';
-import { GatewayScaling, GatewayServiceType } from '../gateway-deployment';
+import { Cpu } from 'cdk8s-plus-28';
+import { Size } from 'cdk8s';
+import { suppress } from '../analysis/suppressions';
+import { GatewayDisruptionBudget, GatewayScaling, GatewayServiceType } from '../gateway-deployment';
+import { ZoneAntiAffinity } from '../gateway-pod-template';
 import { IngressGateway } from '../ingress-gateway';
+import { MeshContext } from '../mesh-context';
 import { IMeshNamespaceRef } from '../mesh-namespace';
 import { IGatewayRef, IGatewayWorkload, principalOf, ServiceRef } from '../references';
 import { Destination } from '../route-destination';
@@ -26,7 +31,7 @@ import { addCanarySubsets, canaryRoutes, CanarySplit, validateCanarySplit } from
 import { byPrefixLengthDescending, checkPatternName, durationFrom, meshNamespaceFrom, NamespaceValues, normalizePathPrefix } from './common';
 import { EdgeRoute } from './edge-route';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
-import { check, refuse } from '../validation';
+import { check, Problems, refuse } from '../validation';
 
 /** A Service of the application that the gateway routes a path prefix to. */
 export interface AppService {
@@ -82,17 +87,64 @@ export interface AppGateway {
   readonly namespace?: string;
   /** Service account of brought-your-own gateway pods, for authorization. @default - unknown: no gateway allow policies */
   readonly serviceAccountName?: string;
-  /** Ports the brought-your-own gateway's Service exposes. @default - unknown */
+  /** Ports the brought-your-own gateway's Service exposes (its `port`s). @default - unknown */
   readonly servicePorts?: number[];
+  /**
+   * The ports behind them the brought-your-own gateway pods listen on (its `targetPort`s), when
+   * they differ: deployKF's Service maps 80/443 to 8080/8443, and its Gateway servers name those.
+   * @default - the same as servicePorts
+   */
+  readonly targetPorts?: number[];
   /** Gateway server ports: what the gateway listens on for HTTP and HTTPS. @default { http: 80, https: 443 } */
   readonly ports?: { readonly http?: number; readonly https?: number };
-  /** `namespace/name` of a Gateway resource outside the app, when `enabled` is false. @default - none (required when enabled is false) */
+  /**
+   * `namespace/name` of a Gateway resource outside the app to bind the routes to instead of a
+   * gateway of the app's own (setting it turns `enabled` off).
+   * @default - none
+   */
   readonly existingGateway?: string;
   /**
    * Identity of the pods behind `existingGateway`, so the app's authorization can allow them.
    * @default - no gateway allow policies
    */
   readonly existingGatewayIdentity?: { readonly namespace: string; readonly serviceAccountName: string };
+  /**
+   * Let VirtualServices of other namespaces bind to this Gateway. Without it its hosts are
+   * written `./host`, so only the app's own namespace can take its paths.
+   * @default false
+   */
+  readonly shared?: boolean;
+  /**
+   * The gateway's Service is reached only from inside the network (an internal load balancer,
+   * marked with serviceAnnotations): plain HTTP on it is then no warning.
+   * @default false
+   */
+  readonly internal?: boolean;
+  /**
+   * Plain HTTP on a public load balancer is intended (TLS ends in front of it, say at a CDN):
+   * no warning for it.
+   * @default false
+   */
+  readonly publicPlaintext?: boolean;
+  /** Annotations of the gateway Service, e.g. a cloud's internal load balancer annotation. @default - none */
+  readonly serviceAnnotations?: Record<string, string>;
+  /** Client CIDRs a LoadBalancer Service admits. @default - any */
+  readonly loadBalancerSourceRanges?: string[];
+  /**
+   * Proxy container resources as Kubernetes quantities (`100m`, `2`; `128Mi`, `1Gi`); when given,
+   * replaces all four of the chart's defaults.
+   * @default - requests 100m / 128Mi, limits 2 / 1Gi
+   */
+  readonly resources?: {
+    readonly cpu?: { readonly request?: string; readonly limit?: string };
+    readonly memory?: { readonly request?: string; readonly limit?: string };
+  };
+  /** A PodDisruptionBudget, with at least 2 replicas. @default - minAvailable 1 when the minimum is above one */
+  readonly podDisruptionBudget?: { readonly minAvailable?: number | string; readonly maxUnavailable?: number | string };
+  /** Keep replicas in different zones. @default - no anti-affinity */
+  readonly zoneAntiAffinity?: 'preferred' | 'required';
+  /** Secrets for pulling the proxy image from a private registry. @default - none */
+  readonly imagePullSecrets?: string[];
 }
 
 /** TLS on the application's own Gateway. */
@@ -133,6 +185,11 @@ export interface AppEdge {
   readonly hosts?: string[];
   /** A path the app is mounted under on the edge, rewritten away before forwarding. @default - none */
   readonly mountPath?: string;
+  /**
+   * The edge gateway pods' identity: the app's gateway admits only it, over Istio mTLS, so
+   * nothing in the cluster can skip the edge.
+   */
+  readonly identity: { readonly namespace: string; readonly serviceAccountName: string };
 }
 
 export interface ExposedApplicationProps {
@@ -174,29 +231,23 @@ export class ExposedApplication extends Construct {
 
   public constructor(scope: Construct, id: string, props: ExposedApplicationProps) {
     super(scope, id);
-    checkPatternName(this, 'name', props.name, 'use a short lowercase name such as shop');
-    if (!props.hosts || props.hosts.length === 0) {
-      check(this, 'hosts', { problem: 'no hosts: the application must be served under at least one host name', fix: 'list FQDNs such as shop.example.com' });
-    }
     const services = [...(props.frontend ? [props.frontend] : []), ...(props.backends ?? [])];
-    if (services.length === 0) {
-      check(this, 'backends', { problem: 'no services to route to', fix: 'give a frontend or at least one backend' });
-    }
     const servicesField = (s: AppService) => (s === props.frontend ? 'frontend' : `backends[${(props.backends ?? []).indexOf(s)}]`);
-    const seenPrefixes = new Map<string, string>();
-    for (const s of services) {
-      const prefix = normalizePathPrefix(s.pathPrefix);
-      const other = seenPrefixes.get(prefix);
-      if (other) {
-        check(this, `${servicesField(s)}.pathPrefix`, { problem: `${s.name} and ${other} both claim ${prefix}`, fix: 'give each service its own path prefix' });
-      }
-      seenPrefixes.set(prefix, s.name);
-    }
+    this.validate(props, services, servicesField);
 
     this.namespace = meshNamespaceFrom(this, 'namespace', props.namespace, 'namespace');
     const ns = this.namespace.name;
     const gw = props.gateway ?? {};
-    const ownGateway = gw.enabled ?? true;
+    const ownGateway = gw.enabled ?? gw.existingGateway === undefined;
+    const trustDomain = MeshContext.of(this).install.trustDomain;
+    const edge = props.edge;
+    const edgePrincipal = edge && principalOf(edge.identity.namespace, edge.identity.serviceAccountName, trustDomain);
+    // The callers' pods run in these namespaces, so they exist.
+    for (const known of [edge?.identity.namespace, gw.existingGatewayIdentity?.namespace]) {
+      if (known) {
+        MeshContext.of(this).declareExternalNamespace(known);
+      }
+    }
 
     // Where the routes bind and whose identity the services must admit.
     let bindTo: IGatewayRef | string;
@@ -208,13 +259,14 @@ export class ExposedApplication extends Construct {
           selector: gw.selector,
           namespace: gw.namespace ?? ns,
           servicePorts: gw.servicePorts,
+          targetPorts: gw.targetPorts,
           serviceAccountName: gw.serviceAccountName,
         });
       } else {
         this.ingressGateway = new IngressGateway(this, 'gateway-deployment', {
           name: gatewayName,
           namespace: this.namespace,
-          serviceType: serviceType(gw.serviceType ?? (props.edge ? 'ClusterIP' : 'LoadBalancer')),
+          serviceType: serviceType(gw.serviceType ?? (edge ? 'ClusterIP' : 'LoadBalancer')),
           // Gateway servers name Service ports: with other server ports, the Service must expose them.
           ports: gw.ports ? [
             { name: 'http2', port: gw.ports.http ?? 80 },
@@ -223,6 +275,16 @@ export class ExposedApplication extends Construct {
           scaling: gw.replicas === undefined ? undefined
             : typeof gw.replicas === 'number' ? GatewayScaling.fixed(gw.replicas)
               : GatewayScaling.autoscale({ minReplicas: gw.replicas.min, maxReplicas: gw.replicas.max }),
+          serviceAnnotations: gw.serviceAnnotations,
+          loadBalancerSourceRanges: gw.loadBalancerSourceRanges,
+          resources: gw.resources && this.resources(gw.resources),
+          podDisruptionBudget: gw.podDisruptionBudget as GatewayDisruptionBudget | undefined,
+          zoneAntiAffinity: gw.zoneAntiAffinity === undefined ? undefined
+            : gw.zoneAntiAffinity === 'required' ? ZoneAntiAffinity.REQUIRED : ZoneAntiAffinity.PREFERRED,
+          imagePullSecrets: gw.imagePullSecrets,
+          // Behind the edge, X-Forwarded-For and X-Forwarded-Proto come from the edge gateway;
+          // trusting none of them would make every request look like plain HTTP from the edge pod.
+          numTrustedProxies: edge ? 1 : undefined,
         });
         gatewayWorkload = this.ingressGateway;
       }
@@ -232,14 +294,19 @@ export class ExposedApplication extends Construct {
         workload: gatewayWorkload,
         servers: this.servers(props, gw),
       });
+      if (gw.internal) {
+        suppress(this.gateway, 'CKI2002', 'gateway.internal: the Service is reached only from inside the network');
+      } else if (gw.publicPlaintext) {
+        suppress(this.gateway, 'CKI2002', 'gateway.publicPlaintext: plain HTTP on the load balancer is intended');
+      }
       bindTo = this.gateway;
       this.addRedirect(props, gatewayWorkload, gatewayName, gw);
     } else {
       if (!gw.existingGateway) {
-        refuse(this, 'gateway.existingGateway', { problem: 'the app has no gateway of its own and names no existing Gateway to bind to', fix: 'set gateway.existingGateway to the platform\'s Gateway, e.g. istio-system/shared-gateway, or leave gateway.enabled on' });
-      }
-      if (props.tls || (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect))) {
-        check(this, props.tls ? 'tls' : 'httpsRedirect', { problem: 'TLS and redirects belong to the Gateway, and this app binds to one it does not own', fix: 'configure TLS on the platform\'s Gateway, or deploy the app\'s own gateway' });
+        refuse(this, 'gateway.existingGateway', {
+          problem: 'the app has no gateway of its own and names no existing Gateway to bind to',
+          fix: 'set gateway.existingGateway to the platform\'s Gateway, e.g. istio-system/shared-gateway, or leave gateway.enabled on',
+        });
       }
       // A string: the VirtualService declares the Gateway as living outside the app.
       bindTo = gw.existingGateway;
@@ -277,7 +344,6 @@ export class ExposedApplication extends Construct {
       }
       // The same split on the gateway and on the mesh: a split only on the mesh would not apply
       // to requests entering through the gateway (IST0140), and the reverse misses mesh callers.
-      validateCanarySplit(this, `${field}.canary.`, s.canary);
       const subsets = addCanarySubsets(dr, s.canary);
       for (const route of canaryRoutes(host, s.port, subsets, s.canary, match)) {
         this.virtualService.addHttpRoute({ ...route, name: `${s.name}-${route.name}`, timeout });
@@ -294,12 +360,18 @@ export class ExposedApplication extends Construct {
       const [field, what] = ownGateway
         ? ['gateway.serviceAccountName', 'the service account of the brought-your-own gateway pods']
         : ['gateway.existingGatewayIdentity', 'the namespace and service account of the pods behind gateway.existingGateway'];
-      check(this, field, { problem: 'zero trust denies every caller not allowed by name, and the gateway\'s identity is unknown, so no request could reach the services', fix: `give ${what}, or set zeroTrust: false` });
+      check(this, field, {
+        problem: 'zero trust denies every caller not allowed by name, and the gateway\'s identity is unknown, so no request could reach the services',
+        fix: `give ${what}, or set zeroTrust: false`,
+      });
     }
+    // Gateway pods living in this namespace accept traffic from their clients: anyone, as clients
+    // outside the mesh carry no identity, or behind an edge only the edge gateway.
+    const gatewayClients = edgePrincipal ? [edgePrincipal] : undefined;
     if (props.zeroTrust ?? true) {
-      const zt = new ZeroTrustNamespace(this, 'zero-trust', { namespace: ns });
+      const zt = new ZeroTrustNamespace(this, 'zero-trust', { namespace: ns, trustDomain });
       if (gatewayWorkload?.serviceAccountName) {
-        zt.allowIngress(gatewayWorkload, ...workloads);
+        zt.allowIngressWith({ gateway: gatewayWorkload, workloads, gatewayClients });
       }
     } else if (gatewayWorkload?.serviceAccountName) {
       for (const w of workloads) {
@@ -308,14 +380,12 @@ export class ExposedApplication extends Construct {
           namespace: ns,
           selector: w,
           action: PolicyAction.ALLOW,
-          rules: [{ from: [Source.principals(principalOf(gatewayWorkload.namespace, gatewayWorkload.serviceAccountName))] }],
+          rules: [{ from: [Source.principals(principalOf(gatewayWorkload.namespace, gatewayWorkload.serviceAccountName, trustDomain))] }],
         });
       }
     }
-    // Gateway pods living in this namespace must keep accepting traffic from outside the mesh,
-    // which carries no identity. With zero trust, ZeroTrustNamespace.allowIngress opens them;
-    // without, something else (a ZeroTrustNamespace of its own) may still close the namespace.
-    // Where nothing closes it, this policy allows what was allowed anyway.
+    // Without zero trust, something else (a ZeroTrustNamespace of its own) may still close the
+    // namespace; where nothing does, this policy allows what was allowed anyway.
     const gatewayHere = this.ingressGateway || (gatewayWorkload && gw.selector && gatewayWorkload.namespace === ns);
     if (gatewayHere && !(props.zeroTrust ?? true)) {
       new AuthorizationPolicy(this, 'gateway-ingress', {
@@ -323,38 +393,139 @@ export class ExposedApplication extends Construct {
         namespace: ns,
         selector: gatewayWorkload,
         action: PolicyAction.ALLOW,
-        rules: [{}],
+        rules: [gatewayClients ? { from: [Source.principals(...gatewayClients)] } : {}],
       });
     }
 
-    if (props.edge) {
-      if (!this.ingressGateway) {
-        refuse(this, 'edge', { problem: 'an edge route forwards to the app\'s own gateway Service, and this app deploys none', fix: 'leave gateway.enabled on without a selector, or bind to the shared gateway directly with gateway.existingGateway' });
-      }
+    if (edge) {
       new EdgeRoute(this, 'edge', {
         name: `${props.name}-edge`,
         namespace: ns,
-        gateway: props.edge.gateway,
-        hosts: props.edge.hosts ?? props.hosts,
-        to: { service: this.ingressGateway.name, namespace: ns, port: (gw.ports?.http ?? 80) },
+        gateway: edge.gateway,
+        hosts: edge.hosts ?? props.hosts,
+        to: { service: this.ingressGateway!.name, namespace: ns, port: gw.ports?.https ?? 443 },
         paths: byPrefixLengthDescending(services, (x) => normalizePathPrefix(x.pathPrefix)).map((s) => s.pathPrefix ?? ''),
-        mountPath: props.edge.mountPath,
+        mountPath: edge.mountPath,
+        mtls: 'istio-mutual',
       });
     }
+  }
+
+  /** Every independent mistake in the props, reported together. */
+  private validate(props: ExposedApplicationProps, services: AppService[], servicesField: (s: AppService) => string): void {
+    const problems = new Problems(this);
+    problems.run(() => checkPatternName(this, 'name', props.name, 'use a short lowercase name such as shop'));
+    if (!props.hosts || props.hosts.length === 0) {
+      problems.check('hosts', { problem: 'no hosts: the application must be served under at least one host name', fix: 'list FQDNs such as shop.example.com' });
+    }
+    if (services.length === 0) {
+      problems.check('backends', { problem: 'no services to route to', fix: 'give a frontend or at least one backend' });
+    }
+    const seenNames = new Map<string, string>();
+    const seenPrefixes = new Map<string, string>();
+    for (const s of services) {
+      const field = servicesField(s);
+      const sameName = seenNames.get(s.name);
+      if (sameName) {
+        problems.check(`${field}.name`, { problem: `${sameName} is also called ${s.name}; each service has its own routes, rule and policy named after it`, fix: 'list each Service once, or rename one' });
+      }
+      seenNames.set(s.name, field);
+      const prefix = normalizePathPrefix(s.pathPrefix);
+      const other = seenPrefixes.get(prefix);
+      if (other) {
+        problems.check(`${field}.pathPrefix`, { problem: `${s.name} and ${other} both claim ${prefix}`, fix: 'give each service its own path prefix' });
+      }
+      seenPrefixes.set(prefix, s.name);
+      if (s.canary) {
+        problems.run(() => validateCanarySplit(this, `${field}.canary.`, s.canary!));
+      }
+    }
+    const gw = props.gateway ?? {};
+    if (gw.existingGateway !== undefined && gw.enabled === true) {
+      problems.check('gateway.enabled', {
+        problem: 'gateway.enabled: true deploys a gateway of the app\'s own, and gateway.existingGateway binds the routes to the platform\'s instead',
+        fix: 'keep gateway.existingGateway (and drop gateway.enabled) to use the platform\'s Gateway, or drop gateway.existingGateway',
+      });
+    }
+    const ownGateway = gw.enabled ?? gw.existingGateway === undefined;
+    if (!ownGateway && (props.tls || (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)))) {
+      problems.check(props.tls ? 'tls' : 'httpsRedirect', {
+        problem: 'TLS and redirects belong to the Gateway, and this app binds to one it does not own',
+        fix: 'configure TLS on the platform\'s Gateway, or deploy the app\'s own gateway',
+      });
+    }
+    if (props.edge) {
+      if (!ownGateway || gw.selector) {
+        problems.check('edge', {
+          problem: 'an edge route forwards to the app\'s own gateway Service, and this app deploys none',
+          fix: 'leave gateway.enabled on without a selector, or bind to the shared gateway directly with gateway.existingGateway',
+        });
+      }
+      if (props.tls) {
+        problems.check('tls', {
+          problem: 'behind an edge, public TLS terminates at the edge gateway, and the hop from it to this gateway is Istio mTLS',
+          fix: 'configure the certificate on the edge gateway and drop tls here',
+        });
+      }
+      if (!props.edge.identity?.namespace || !props.edge.identity?.serviceAccountName) {
+        problems.check('edge.identity', {
+          problem: 'the app\'s gateway admits only the edge gateway, by its identity, and none is given',
+          fix: 'set edge.identity to the namespace and service account of the edge gateway pods (istioctl install\'s default: istio-system / istio-ingressgateway-service-account)',
+        });
+      }
+    }
+    problems.throwIfAny();
+  }
+
+  /** Values-file quantities as cdk8s-plus takes them. */
+  private resources(r: NonNullable<AppGateway['resources']>): NonNullable<ConstructorParameters<typeof IngressGateway>[2]>['resources'] {
+    const cpu = (field: string, v: string | undefined): Cpu | undefined => {
+      if (v === undefined) {
+        return undefined;
+      }
+      const m = /^(\d+)m$/.exec(v) ?? /^(\d+(?:\.\d{1,3})?)$/.exec(v);
+      if (!m) {
+        refuse(this, `gateway.resources.cpu.${field}`, { problem: `"${v}" is not a CPU quantity`, fix: 'write millicores such as 100m or cores such as 2' });
+      }
+      return Cpu.millis(v.endsWith('m') ? Number(m[1]) : Math.round(Number(m[1]) * 1000));
+    };
+    const memory = (field: string, v: string | undefined): Size | undefined => {
+      if (v === undefined) {
+        return undefined;
+      }
+      const m = /^(\d+)(Mi|Gi)$/.exec(v);
+      if (!m) {
+        refuse(this, `gateway.resources.memory.${field}`, { problem: `"${v}" is not a memory quantity in Mi or Gi`, fix: 'write 128Mi or 1Gi' });
+      }
+      return m[2] === 'Gi' ? Size.gibibytes(Number(m[1])) : Size.mebibytes(Number(m[1]));
+    };
+    return {
+      cpu: r.cpu && { request: cpu('request', r.cpu.request), limit: cpu('limit', r.cpu.limit) },
+      memory: r.memory && { request: memory('request', r.memory.request), limit: memory('limit', r.memory.limit) },
+    };
   }
 
   private servers(props: ExposedApplicationProps, gw: AppGateway): Server[] {
     const httpPort = gw.ports?.http ?? 80;
     const httpsPort = gw.ports?.https ?? 443;
+    // `./host`: only VirtualServices of the app's namespace can bind to these hosts, so another
+    // team's VirtualService cannot take the app's paths (unless the gateway is shared on purpose).
+    const scoped = (hosts: readonly string[]) => (gw.shared ? [...hosts] : hosts.map((h) => `./${h}`));
+    if (props.edge) {
+      // Istio mTLS from the edge only: the edge presents its workload certificate, which the
+      // gateway's authorization admits; any SNI, as the edge sends the Service's own
+      // (istio/istio tests/integration/security/testdata/authz/egress-gateway.yaml.tmpl).
+      return [Server.https({ hosts: scoped(['*']), port: httpsPort, tls: GatewayTls.istioMutual() })];
+    }
     if (!props.tls) {
       if (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
         check(this, 'httpsRedirect', { problem: 'a redirect to HTTPS needs TLS on the gateway', fix: 'set tls.credentialName, or drop httpsRedirect' });
       }
-      return [Server.http({ hosts: plainHttpHosts(props), port: httpPort })];
+      return [Server.http({ hosts: scoped(plainHttpHosts(props)), port: httpPort })];
     }
     const redirect = this.redirectOptions(props);
     const servers = [Server.https({
-      hosts: props.hosts,
+      hosts: scoped(props.hosts),
       port: httpsPort,
       tls: GatewayTls.simple(props.tls.credentialName),
       matchSni: props.tls.matchSni,
@@ -363,7 +534,7 @@ export class ExposedApplication extends Construct {
       } : undefined,
     })];
     if (!redirect || redirect.style === 'flag') {
-      servers.push(Server.http({ hosts: plainHttpHosts(props), port: httpPort, httpsRedirect: !!redirect }));
+      servers.push(Server.http({ hosts: scoped(plainHttpHosts(props)), port: httpPort, httpsRedirect: !!redirect }));
     }
     return servers;
   }
@@ -384,10 +555,7 @@ export class ExposedApplication extends Construct {
     });
   }
 
-  /**
-   * Behind an edge route, the edge forwards plain HTTP to this gateway's HTTP port: a redirect
-   * there would send every request back to the edge, in a loop. The edge owns the redirect.
-   */
+  /** Behind an edge route, the edge owns the redirect (and TLS): a redirect here would loop back to it. */
   private redirectOptions(props: ExposedApplicationProps): (AppHttpsRedirect & { style: 'flag' | 'route' }) | undefined {
     if (!props.edge) {
       const redirect = redirectOptions(props.httpsRedirect);
@@ -401,7 +569,7 @@ export class ExposedApplication extends Construct {
       return redirect;
     }
     if (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
-      check(this, 'httpsRedirect', { problem: 'the edge gateway forwards plain HTTP to this gateway, which would redirect it back to the edge in a loop', fix: 'redirect to HTTPS on the shared edge gateway, and drop httpsRedirect here' });
+      check(this, 'httpsRedirect', { problem: 'behind an edge, the edge gateway answers plain HTTP; a redirect here would send requests back to it in a loop', fix: 'redirect to HTTPS on the shared edge gateway, and drop httpsRedirect here' });
     }
     return undefined;
   }

@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 import { MeshContext } from '../mesh-context';
 import { GatewayWorkload } from '../gateway-workload';
 import { MeshWorkload } from '../mesh-workload';
+import { MtlsMode, PeerAuthentication } from '../peer-authentication';
+import { dnsLabelProblem, dnsSubdomainProblem, Problems } from '../validation';
 import { CanaryRelease, CanaryReleaseProps } from './canary-release';
 import { meshNamespaceFrom, NamespaceValues } from './common';
 import { EdgeRoute, EdgeRouteProps } from './edge-route';
@@ -28,6 +30,16 @@ export interface MeshValues {
   readonly extensionProviders?: string[];
   /** Namespaces that exist in the cluster outside this app, which policies may name. @default [] */
   readonly externalNamespaces?: string[];
+  /** The mesh's SPIFFE trust domain (meshConfig.trustDomain), which the policies' principals name. @default 'cluster.local' */
+  readonly trustDomain?: string;
+  /** The mesh's root namespace (meshConfig.rootNamespace). @default 'istio-system' */
+  readonly rootNamespace?: string;
+  /**
+   * Write a mesh-wide STRICT PeerAuthentication (`default` in the root namespace): every
+   * workload of the mesh accepts Istio mTLS only.
+   * @default false
+   */
+  readonly strictMtls?: boolean;
 }
 
 /** A gateway's pods, identified for authorization. */
@@ -57,6 +69,8 @@ export interface ZeroTrustNamespaceValues {
   readonly allowNamespaces?: string[];
   /** Service accounts, `namespace/name`, that may call every workload here. @default - none */
   readonly allowServiceAccounts?: string[];
+  /** Allow closing the mesh's root namespace, which closes every namespace. @default false */
+  readonly meshWide?: boolean;
 }
 
 export interface IstioValues {
@@ -85,38 +99,51 @@ function entryId(list: string, index: number): string {
 export function buildFromValues(scope: Construct, values: IstioValues): void {
   const mesh = values.mesh ?? {};
   const ctx = MeshContext.of(scope);
+  // Every entry is built even when an earlier one is refused, so one run reports them all.
+  const problems = new Problems(scope);
+  if (mesh.trustDomain !== undefined) {
+    problems.check('mesh.trustDomain', dnsSubdomainProblem(mesh.trustDomain, 'trust domain'));
+  }
   ctx.declareInstall({
     revisions: mesh.revisions ?? [],
     hasDefaultInjector: mesh.defaultInjector ?? true,
     extensionProviders: mesh.extensionProviders ?? [],
+    trustDomain: mesh.trustDomain ?? 'cluster.local',
   });
-  for (const ns of mesh.externalNamespaces ?? []) {
+  (mesh.externalNamespaces ?? []).forEach((ns, i) => {
+    problems.check(`mesh.externalNamespaces[${i}]`, dnsLabelProblem(ns, 'namespace name'));
     ctx.declareExternalNamespace(ns);
+  });
+  if (mesh.strictMtls) {
+    problems.run(() => new PeerAuthentication(scope, 'mesh-mtls', { name: 'default', meshWide: true, rootNamespace: mesh.rootNamespace, mode: MtlsMode.STRICT }));
   }
 
-  (values.namespaces ?? []).forEach((ns, i) => meshNamespaceFrom(scope, entryId('namespaces', i), ns, entryId('namespaces', i)));
-  (values.exposedApplications ?? []).forEach((p, i) => new ExposedApplication(scope, entryId('exposedApplications', i), p));
-  (values.edgeRoutes ?? []).forEach((p, i) => new EdgeRoute(scope, entryId('edgeRoutes', i), p));
-  (values.canaryReleases ?? []).forEach((p, i) => new CanaryRelease(scope, entryId('canaryReleases', i), p));
-  (values.serviceRoutes ?? []).forEach((p, i) => new ServiceRoutes(scope, entryId('serviceRoutes', i), p));
-  (values.zeroTrustNamespaces ?? []).forEach((v, i) => {
-    const id = entryId('zeroTrustNamespaces', i);
-    const group = new Construct(scope, id);
-    const gateway = v.ingress && GatewayWorkload.fromSelector(group, 'gateway', {
-      selector: v.ingress.gateway.selector,
-      namespace: v.ingress.gateway.namespace,
-      serviceAccountName: v.ingress.gateway.serviceAccountName,
-    });
-    new ZeroTrustNamespace(group, 'namespace', {
+  (values.namespaces ?? []).forEach((ns, i) => problems.run(() => meshNamespaceFrom(scope, entryId('namespaces', i), ns, entryId('namespaces', i))));
+  (values.exposedApplications ?? []).forEach((p, i) => problems.run(() => new ExposedApplication(scope, entryId('exposedApplications', i), p)));
+  (values.edgeRoutes ?? []).forEach((p, i) => problems.run(() => new EdgeRoute(scope, entryId('edgeRoutes', i), p)));
+  (values.canaryReleases ?? []).forEach((p, i) => problems.run(() => new CanaryRelease(scope, entryId('canaryReleases', i), p)));
+  (values.serviceRoutes ?? []).forEach((p, i) => problems.run(() => new ServiceRoutes(scope, entryId('serviceRoutes', i), p)));
+  (values.zeroTrustNamespaces ?? []).forEach((v, i) => problems.run(() => {
+    const zt = new ZeroTrustNamespace(scope, entryId('zeroTrustNamespaces', i), {
       namespace: v.namespace,
-      ingress: gateway && v.ingress ? {
-        gateway,
-        workloads: v.ingress.workloads.map((w) => MeshWorkload.fromLabels(v.namespace, w.selector, { name: w.name, serviceAccountName: w.serviceAccountName })),
-      } : undefined,
       allowNamespaces: v.allowNamespaces,
       allowServiceAccounts: v.allowServiceAccounts,
+      meshWide: v.meshWide,
+      rootNamespace: mesh.rootNamespace,
     });
-  });
+    if (v.ingress) {
+      const gateway = GatewayWorkload.fromSelector(zt, 'gateway', {
+        selector: v.ingress.gateway.selector,
+        namespace: v.ingress.gateway.namespace,
+        serviceAccountName: v.ingress.gateway.serviceAccountName,
+      });
+      zt.allowIngressWith({
+        gateway,
+        workloads: v.ingress.workloads.map((w) => MeshWorkload.fromLabels(v.namespace, w.selector, { name: w.name, serviceAccountName: w.serviceAccountName })),
+      });
+    }
+  }));
+  problems.throwIfAny();
 }
 
 /** `a.b[0]["c.d/e"]` → ['a', 'b', '0', 'c.d/e']. */

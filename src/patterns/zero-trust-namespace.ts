@@ -7,6 +7,7 @@ import { AuthorizationPolicy, PolicyAction } from '../authorization-policy';
 import { Source } from '../authorization-rule';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
 import { IGatewayWorkload, INamespaceRef, IWorkloadRef, principalOf } from '../references';
+import { DEFAULT_ROOT_NAMESPACE, MeshContext } from '../mesh-context';
 import { dependOn, namespaceName } from '../resource';
 import { check, dnsLabelProblem, refuse } from '../validation';
 
@@ -16,6 +17,13 @@ export interface ZeroTrustIngress {
   readonly gateway: IGatewayWorkload;
   /** Workloads of the namespace the gateway may call (one policy each). */
   readonly workloads: IWorkloadRef[];
+  /**
+   * When the gateway pods live in this namespace: the SPIFFE principals that may call them. A
+   * gateway behind another one (an edge) admits only that one; a gateway clients reach from
+   * outside the mesh cannot tell them by identity.
+   * @default - any client (outside clients carry no identity)
+   */
+  readonly gatewayClients?: string[];
 }
 
 export interface ZeroTrustNamespaceProps {
@@ -31,8 +39,16 @@ export interface ZeroTrustNamespaceProps {
    * @default - none
    */
   readonly allowServiceAccounts?: Array<string | IWorkloadRef>;
-  /** SPIFFE trust domain of the mesh. @default 'cluster.local' */
+  /** SPIFFE trust domain of the mesh. @default - the install's (MeshContext), `cluster.local` unless declared */
   readonly trustDomain?: string;
+  /**
+   * Close the mesh's root namespace too. Policies without a selector there apply to every
+   * namespace, so zero trust on it denies every request in the mesh that no policy allows.
+   * @default false - the root namespace is refused
+   */
+  readonly meshWide?: boolean;
+  /** The mesh's root namespace (meshConfig.rootNamespace). @default 'istio-system' */
+  readonly rootNamespace?: string;
 }
 
 /**
@@ -55,9 +71,18 @@ export class ZeroTrustNamespace extends Construct {
     super(scope, id);
     this.namespace = namespaceName(props.namespace);
     check(this, 'namespace', dnsLabelProblem(this.namespace, 'namespace name'));
+    const root = props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+    if (this.namespace === root && !props.meshWide) {
+      // Istio applies selectorless policies in the root namespace to every namespace
+      // (istio/api security/v1beta1/authorization_policy.proto, the `selector` field).
+      check(this, 'namespace', {
+        problem: `${root} is the mesh's root namespace: allow-nothing and STRICT there apply to every namespace, closing the whole mesh`,
+        fix: 'close the namespaces of your applications instead, or set meshWide: true if a mesh-wide deny-by-default is what you want',
+      });
+    }
     // The Namespace must exist before the policies that close it.
     dependOn(this, props.namespace);
-    this.trustDomain = props.trustDomain;
+    this.trustDomain = props.trustDomain ?? MeshContext.of(this).install.trustDomain;
 
     this.peerAuthentication = new PeerAuthentication(this, 'default', {
       name: 'default',
@@ -67,7 +92,7 @@ export class ZeroTrustNamespace extends Construct {
     this.allowNothing = AuthorizationPolicy.allowNothing(this, 'allow-nothing', { namespace: this.namespace });
 
     if (props.ingress) {
-      this.allowIngress(props.ingress.gateway, ...props.ingress.workloads);
+      this.allowIngressWith(props.ingress);
     }
     if (props.allowNamespaces && props.allowNamespaces.length > 0) {
       this.allowNamespaces(...props.allowNamespaces);
@@ -83,8 +108,20 @@ export class ZeroTrustNamespace extends Construct {
    * they come from outside the mesh with no identity, so allow-nothing would refuse them all.
    */
   public allowIngress(gateway: IGatewayWorkload, ...workloads: IWorkloadRef[]): AuthorizationPolicy[] {
+    return this.allowIngressWith({ gateway, workloads });
+  }
+
+  /**
+   * `allowIngress` with who may call the gateway pods when they live here: `gatewayClients`
+   * (principals) instead of anyone.
+   */
+  public allowIngressWith(ingress: ZeroTrustIngress): AuthorizationPolicy[] {
+    const { gateway, workloads } = ingress;
     if (workloads.length === 0) {
       check(this, 'ingress.workloads', { problem: 'no workloads given', fix: 'name the workloads the gateway may reach' });
+    }
+    if (ingress.gatewayClients && ingress.gatewayClients.length === 0) {
+      check(this, 'ingress.gatewayClients', { problem: 'is empty, so nobody could reach the gateway', fix: 'leave it out to admit any client, or list the principals that may call' });
     }
     if (gateway.namespace === this.namespace) {
       const key = JSON.stringify(Object.entries(gateway.selector).sort());
@@ -95,15 +132,25 @@ export class ZeroTrustNamespace extends Construct {
           namespace: this.namespace,
           selector: gateway,
           action: PolicyAction.ALLOW,
-          rules: [{}],
+          rules: [ingress.gatewayClients ? { from: [Source.principals(...ingress.gatewayClients)] } : {}],
         }));
       }
     }
-    return workloads.map((workload) => {
+    const names = new Map<string, number>();
+    return workloads.map((workload, i) => {
       if (workload.namespace !== this.namespace) {
-        check(this, 'ingress.workloads', { problem: `a workload in namespace ${workload.namespace} is not in ${this.namespace}`, fix: 'open workloads of other namespaces with their own ZeroTrustNamespace or AuthorizationPolicy' });
+        check(this, `ingress.workloads[${i}]`, { problem: `a workload in namespace ${workload.namespace} is not in ${this.namespace}`, fix: 'open workloads of other namespaces with their own ZeroTrustNamespace or AuthorizationPolicy' });
       }
-      const name = `allow-ingress-to-${workloadName(this, workload)}`;
+      const workload_ = workloadName(this, workload);
+      const first = names.get(workload_);
+      if (first !== undefined || this.node.tryFindChild(`allow-ingress-to-${workload_}`)) {
+        check(this, `ingress.workloads[${i}]`, {
+          problem: `a workload named ${workload_} is already opened to the gateway${first !== undefined ? ` (ingress.workloads[${first}])` : ''}; one policy per workload is named after it`,
+          fix: 'give each workload its own name, or list it once',
+        });
+      }
+      names.set(workload_, i);
+      const name = `allow-ingress-to-${workload_}`;
       return AuthorizationPolicy.allowFromIngressGateway(this, name, { name, gateway, to: workload, trustDomain: this.trustDomain });
     });
   }

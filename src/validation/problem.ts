@@ -5,7 +5,7 @@
  * analysis turn them into findings.
  */
 import { IConstruct } from 'constructs';
-import { PropError } from '../errors';
+import { PropError, PropErrors } from '../errors';
 
 export interface Problem {
   /** What is wrong, in one sentence. */
@@ -29,6 +29,52 @@ export function check(scope: IConstruct | string, field: string, problem: Proble
 /** Throws a PropError naming `field` of `scope`: for the paths that cannot go on. */
 export function refuse(scope: IConstruct | string, field: string, problem: Problem): never {
   throw new PropError(typeof scope === 'string' ? scope : scope.node.path, field, problem.problem, problem.fix);
+}
+
+/**
+ * Collects independent refusals so a user sees all of them in one run (a weight over 100 and two
+ * tracks of one version are two mistakes, not one), then throws them together.
+ */
+export class Problems {
+  private readonly found: PropError[] = [];
+
+  public constructor(private readonly scope: IConstruct | string) {}
+
+  /** Records `problem` for `field` when it is set. */
+  public check(field: string, problem: Problem | undefined): void {
+    if (problem) {
+      this.found.push(new PropError(typeof this.scope === 'string' ? this.scope : this.scope.node.path, field, problem.problem, problem.fix));
+    }
+  }
+
+  /** Runs a step that may refuse; its refusals are recorded and the rest goes on. */
+  public run(step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      if (e instanceof PropErrors) {
+        this.found.push(...e.errors);
+      } else if (e instanceof PropError) {
+        this.found.push(e);
+      } else {
+        throw e;
+      }
+    }
+  }
+
+  public get count(): number {
+    return this.found.length;
+  }
+
+  /** Throws what was recorded: one PropError, or PropErrors for several. */
+  public throwIfAny(): void {
+    if (this.found.length === 1) {
+      throw this.found[0];
+    }
+    if (this.found.length > 1) {
+      throw new PropErrors(this.found);
+    }
+  }
 }
 
 /** Throws for the first problem of a list, prefixing its field with `base`. */
