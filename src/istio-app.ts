@@ -17,13 +17,18 @@ export class IstioApp extends App {
   }
 
   /**
-   * Renders, analyzes and writes one `<chart>.k8s.yaml` per chart. Findings go to stderr; any
-   * error throws a ValidationError listing them all and leaves the output folder untouched.
+   * Renders, analyzes and writes one `<chart>.k8s.yaml` per chart. Findings go to stderr. On any
+   * error the report is printed once, the output folder is left untouched and a ValidationError
+   * (with `findings`) is thrown; left uncaught in a cdk8s app's main file, it ends the process
+   * with exit code 1 and without a second, raw dump of the same findings.
    */
   public override synth(): void {
     const result = synthesize(this);
     if (result.errors.length > 0) {
-      throw new ValidationError(result.findings);
+      process.stderr.write(formatReport(result.findings));
+      const error = new ValidationError(result.findings, { reported: true });
+      quietIfUncaught(error);
+      throw error;
     }
     const report = formatReport(result.findings);
     if (report) {
@@ -60,3 +65,27 @@ export function addIstioValidation(app: App): void {
 }
 
 const validating = new WeakSet<App>();
+
+/**
+ * When `error` reaches the top of the process uncaught (a cdk8s app's main file calling
+ * `app.synth()`), Node would print the throwing source line and the error again after the
+ * report. This listens for exactly that one error until the current turn of the event loop ends,
+ * and only when nothing else listens for uncaught exceptions; anything else is passed on as Node
+ * would report it.
+ */
+function quietIfUncaught(error: ValidationError): void {
+  if (process.listenerCount('uncaughtException') > 0) {
+    return;
+  }
+  const onUncaught = (e: unknown) => {
+    process.removeListener('uncaughtException', onUncaught);
+    if (e === error) {
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', onUncaught);
+  setImmediate(() => process.removeListener('uncaughtException', onUncaught)).unref();
+}

@@ -75,7 +75,7 @@ if (require.main === module) {
     if (e instanceof ValuesError) {
       process.stderr.write(`${e.problems.join('\n')}\n${e.problems.length} problem(s); nothing was written\n`);
     } else {
-      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+      process.stderr.write(`internal error: ${(e as Error).message ?? String(e)}; please report this (CDK8S_ISTIO_DEBUG=1 shows the stack)\n${process.env.CDK8S_ISTIO_DEBUG ? `${(e as Error).stack ?? ""}\n` : ""}`);
     }
     process.exit(1);
   }

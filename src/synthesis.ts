@@ -16,11 +16,24 @@ export interface SynthesisResult extends AnalysisResult {
   readonly render: RenderResult;
 }
 
-/** Thrown when the analysis found errors; carries every finding, not just the first. */
+/**
+ * Thrown when the analysis found errors; carries every finding, not just the first. The message
+ * holds the report, unless it was printed already (`reported`), when it only says so. Findings
+ * are not an enumerable property and the stack is the message alone, so an uncaught one is not
+ * dumped again as an object with a trace of our internals.
+ */
 export class ValidationError extends Error {
-  public constructor(public readonly findings: Finding[]) {
-    super(`synthesis stopped: ${findings.filter((f) => f.severity === Severity.ERROR).length} error(s)\n${formatReport(findings)}`);
+  /** Every finding of the run, errors first. */
+  public declare readonly findings: readonly Finding[];
+
+  public constructor(findings: readonly Finding[], options: { readonly reported?: boolean } = {}) {
+    const errors = findings.filter((f) => f.severity === Severity.ERROR).length;
+    super(options.reported
+      ? `synthesis stopped: ${errors} error(s), reported above; nothing was written`
+      : `synthesis stopped: ${errors} error(s)\n${formatReport([...findings])}`);
     this.name = 'ValidationError';
+    Object.defineProperty(this, 'findings', { value: [...findings], enumerable: false });
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 

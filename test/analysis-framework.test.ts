@@ -20,7 +20,7 @@ function conflictingNamespace(chart: Chart, id: string, name: string): ApiObject
   });
 }
 
-const codes = (fs_: Finding[]) => fs_.map((f) => f.code);
+const codes = (fs_: readonly Finding[]) => fs_.map((f) => f.code);
 
 describe('IST0123 conflicting injection labels', () => {
   test('a namespace with both labels is an error naming the labels', () => {

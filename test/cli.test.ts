@@ -144,12 +144,22 @@ describe('wrong values', () => {
 
   test('a synth-time finding is reported at the values entry that produced it', () => {
     const dir = tmp();
-    const values = write(dir, 'dupe.yaml', `${BASE}  - name: shop\n    namespace: { name: shop, create: false }\n    hosts: [other.example.com]\n    gateway: { enabled: false, existingGateway: istio-system/shared }\n    zeroTrust: false\n    frontend: { name: web, port: 8080 }\n`);
+    const values = write(dir, 'dupe.yaml', `${BASE}  - name: storefront\n    namespace: { name: shop, create: false }\n    hosts: [other.example.com]\n    gateway: { enabled: false, existingGateway: istio-system/shared }\n    zeroTrust: false\n    frontend: { name: web, port: 8080 }\n`);
     const r = cli('synth', '-f', values, '--stdout');
     expect(r.code).toBe(1);
-    // The second entry renders objects the first already has; each is reported at the entry.
-    expect(r.stderr).toMatch(/dupe\.yaml:11:5: error CKI0002 \[dupe\/exposedApplications\[1\]\/routes\/Resource\] VirtualService shop\/shop metadata\.name/);
+    // The second entry renders a DestinationRule the first already has; it is reported at the entry.
     expect(r.stderr).toMatch(/dupe\.yaml:11:5: error CKI0002 \[dupe\/exposedApplications\[1\]\/web-destination\/Resource\] DestinationRule shop\/web/);
+  });
+
+  test('two entries with the same name and namespace are one error at the second one\'s name', () => {
+    const dir = tmp();
+    const values = write(dir, 'twice.yaml', `${BASE}  - name: shop\n    namespace: shop\n    hosts: [other.example.com]\n    frontend: { name: web, port: 8080 }\n`);
+    const r = cli('synth', '-f', values, '--stdout');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${values}:11:5: [twice] exposedApplications[1].name: exposedApplications[0] already is application shop/shop; both entries would write the same objects (fix: merge the two entries, or give exposedApplications[1] another name)`,
+      '1 problem(s); nothing was written',
+    ]);
   });
 
   test('usage errors exit 2', () => {

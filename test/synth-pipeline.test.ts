@@ -7,7 +7,7 @@ import { k8s } from 'cdk8s-plus-28';
 import * as YAML from 'yaml';
 import { IstioChart } from '../src/istio-chart';
 import { quickstartApp as buildApp } from './fixtures/quickstart';
-import { atomicSynth } from '../src/cli/synth';
+import { atomicSynth, AtomicSynthOptions } from '../src/cli/synth';
 import { manifestFiles, synthesize } from '../src/synthesis';
 import { synthManifests, testApp } from '../src/testing';
 import { PROJECT_ROOT } from './shared';
@@ -32,11 +32,18 @@ function tempProject(app: string): string {
   return dir;
 }
 
-function quiet<T>(fn: () => T): T {
+/** What the last synth printed: our own lines and the app's, captured so a green run stays quiet. */
+let printed = '';
+
+function synth(options: Omit<AtomicSynthOptions, 'captureOutput'>): number {
+  printed = '';
   const write = process.stderr.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
+  process.stderr.write = ((t: string | Uint8Array) => {
+    printed += String(t);
+    return true;
+  }) as typeof process.stderr.write;
   try {
-    return fn();
+    return atomicSynth({ ...options, captureOutput: (t) => { printed += t; } });
   } finally {
     process.stderr.write = write;
   }
@@ -87,7 +94,7 @@ describe('IstioChart', () => {
 describe('npm run synth', () => {
   test('writes every bundled example and gives byte-identical output on every run', () => {
     const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
-    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    expect(synth({ cwd: dir, outdir: 'dist' })).toBe(0);
     const first = hashTree(path.join(dir, 'dist'));
     const examples = fs.readdirSync(path.join(PROJECT_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
     expect(examples.length).toBeGreaterThanOrEqual(5);
@@ -101,7 +108,7 @@ describe('npm run synth', () => {
         expect(['networking.istio.io/v1', 'security.istio.io/v1']).toContain(d.apiVersion);
       }
     }
-    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    expect(synth({ cwd: dir, outdir: 'dist' })).toBe(0);
     expect(hashTree(path.join(dir, 'dist'))).toBe(first);
     // No staging folders are left behind.
     expect(fs.readdirSync(dir).sort()).toEqual(['cdk8s.yaml', 'dist']);
@@ -109,7 +116,7 @@ describe('npm run synth', () => {
 
   test('a failing app leaves the previous dist/ byte-identical and exits non-zero', () => {
     const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
-    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    expect(synth({ cwd: dir, outdir: 'dist' })).toBe(0);
     const before = hashTree(path.join(dir, 'dist'));
 
     // Four different mistakes: every one is reported in the same run.
@@ -141,10 +148,12 @@ describe('npm run synth', () => {
 
   test('an app that throws outright also leaves dist/ alone', () => {
     const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
-    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    expect(synth({ cwd: dir, outdir: 'dist' })).toBe(0);
     const before = hashTree(path.join(dir, 'dist'));
     fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), YAML.stringify({ app: 'node -e "throw new Error(\'boom\')"', output: 'dist' }));
-    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).not.toBe(0);
+    expect(synth({ cwd: dir, outdir: 'dist' })).not.toBe(0);
+    expect(printed).toContain('Error: boom');
+    expect(printed).toContain('synth failed: dist/ was left as it was');
     expect(hashTree(path.join(dir, 'dist'))).toBe(before);
   });
 
@@ -152,16 +161,18 @@ describe('npm run synth', () => {
     const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
     fs.mkdirSync(path.join(dir, 'src'));
     fs.writeFileSync(path.join(dir, 'src', 'main.ts'), 'precious');
-    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'src' }))).toBe(1);
+    expect(synth({ cwd: dir, outdir: 'src' })).toBe(1);
+    expect(printed).toMatch(/^synth refused: src already holds files cdk8s-istio did not write/);
     expect(fs.readdirSync(path.join(dir, 'src'))).toEqual(['main.ts']);
     expect(fs.readdirSync(dir).sort()).toEqual(['cdk8s.yaml', 'src']);
   });
 
   test('--cdk8s-cli goes through `cdk8s synth` with the same result', () => {
     const dir = tempProject(`node ${JSON.stringify(LIB_MAIN)}`);
-    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist' }))).toBe(0);
+    expect(synth({ cwd: dir, outdir: 'dist' })).toBe(0);
     const direct = hashTree(path.join(dir, 'dist'));
-    expect(quiet(() => atomicSynth({ cwd: dir, outdir: 'dist', viaCdk8sCli: true }))).toBe(0);
+    expect(synth({ cwd: dir, outdir: 'dist', viaCdk8sCli: true })).toBe(0);
+    expect(printed).toContain('Synthesizing application');
     expect(hashTree(path.join(dir, 'dist'))).toBe(direct);
   });
 });

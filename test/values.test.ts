@@ -1,5 +1,17 @@
-import { MergedValues, mergeValues, parseSetPath, ValuesError, ValuesSchema } from '../src/cli/values';
+import { MergedValues, mergeValues, parseHelmSet, ValuesError, ValuesSchema } from '../src/cli/values';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { run } from '../src/cli/cdk8s-istio';
+import { valuesFix } from '../src/cli/values-app';
 import { suggest } from '../src/validation/suggest';
+
+function captureRun(argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = run(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+  return { code, stdout, stderr };
+}
 
 const schema = {
   type: 'object',
@@ -53,9 +65,32 @@ describe('merging values', () => {
   });
 
   test('set paths', () => {
-    expect(parseSetPath('a.b[2].c')).toEqual(['a', 'b', 2, 'c']);
-    expect(() => parseSetPath('a[x]')).toThrow(/bad list index/);
+    expect(parseHelmSet('a.b[2].c=x').map((p) => p.segments)).toEqual([['a', 'b', 2, 'c']]);
+    expect(() => parseHelmSet('a[x]=1')).toThrow(/bad list index/);
     expect(mergeValues({ a: { b: 1, c: 2 } }, { a: { c: 3 } })).toEqual({ a: { b: 1, c: 3 } });
+  });
+
+  test('--set reads Helm\'s syntax: comma-separated pairs, {a,b} lists, escapes and Helm\'s typing', () => {
+    const set = (...args: string[]) => args.reduce((m, a) => m.addSet(a), new MergedValues()).values;
+    expect(set('a=1,b=2')).toEqual({ a: 1, b: 2 });
+    expect(set('hosts={a.example.com,b.example.com}')).toEqual({ hosts: ['a.example.com', 'b.example.com'] });
+    expect(set('list={x,1,true}')).toEqual({ list: ['x', 1, true] });
+    expect(set('a=one\\,two')).toEqual({ a: 'one,two' });
+    expect(set('a=x=y,b=x.y')).toEqual({ a: 'x=y', b: 'x.y' });
+    expect(set('key\\=k=v')).toEqual({ 'key=k': 'v' });
+    // Helm types only booleans, null and integers not starting with 0; YAML's [a, b] is a string.
+    expect(set('a=007,b=1.5,c=TRUE,d=-5,e=0,f=[a b]')).toEqual({ a: '007', b: '1.5', c: true, d: -5, e: 0, f: '[a b]' });
+    expect(set('a=')).toEqual({ a: '' });
+    expect(new MergedValues().addSet('port=8080', true).values).toEqual({ port: '8080' });
+    expect(() => set('a')).toThrow(/key "a" has no value/);
+    expect(() => set('a=1,')).toThrow(/cannot end with ,/);
+    expect(() => set('a={x,y')).toThrow(/a list must end with \}/);
+  });
+
+  test('null removes a value an earlier file set, as in Helm', () => {
+    const merged = new MergedValues().addFile('a.yaml', 'gateway:\n  replicas: 3\n  name: x\n').addSet('gateway.replicas=null');
+    expect(merged.values).toEqual({ gateway: { name: 'x' } });
+    expect(new MergedValues().addFile('a.yaml', 'a: 1\nb: 2\n').addFile('b.yaml', 'a: null\n').values).toEqual({ b: 2 });
   });
 
   test('YAML syntax errors and duplicate keys name file, line and column', () => {
@@ -116,5 +151,33 @@ describe('friendlier messages', () => {
     const merged = new MergedValues().addFile('v.yaml', 'list:\n  - a: x\n  - a: y\n');
     expect(() => merged.addSet('list[5].a=z')).toThrow('--set list[5].a=z: list has 2 entries; index 5 is past its end (use list[2] to add one)');
     expect(merged.addSet('list[2].a=z').values).toEqual({ list: [{ a: 'x' }, { a: 'y' }, { a: 'z' }] });
+  });
+});
+
+describe('fix hints for values users name values keys, not TypeScript', () => {
+  test('valuesFix translates the TypeScript API into the values key and keeps the values half of two-audience hints', () => {
+    expect(valuesFix('name the TLS Secret: GatewayTls.simple(\'my-cert\'), and create it')).toBe('name the TLS Secret: tls.credentialName: my-cert, and create it');
+    expect(valuesFix('declare it with MeshContext.of(app).declareExternalNamespace(\'shop\')')).toBe('declare it with mesh.externalNamespaces: [shop]');
+    expect(valuesFix('declare it (mesh.revisions in a values file, MeshContext.of(app).declareInstall({ revisions }) in code)')).toBe('declare it (mesh.revisions)');
+  });
+
+  test('a values file gets values keys in its fixes, end to end', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-fix-'));
+    const file = path.join(dir, 'shop.yaml');
+    fs.writeFileSync(file, [
+      'exposedApplications:',
+      '  - name: shop',
+      '    namespace: { name: shop }',
+      '    hosts: [shop.example.com]',
+      '    tls: { credentialName: "" }',
+      '    frontend: { name: web, port: 8080 }',
+      '',
+    ].join('\n'));
+    const noCert = captureRun(['synth', '-f', file, '--stdout']);
+    expect(noCert.stderr).toContain('(fix: name the TLS Secret: tls.credentialName: my-cert,');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('credentialName: ""', 'credentialName: shop-tls') + 'zeroTrustNamespaces:\n  - namespace: other\n    allowNamespaces: [monitoring]\n');
+    const unknownNs = captureRun(['synth', '-f', file, '--stdout']);
+    expect(unknownNs.stderr).toContain('fix: create the Namespace monitoring, declare it as existing with mesh.externalNamespaces: [monitoring], or correct the name');
+    expect(unknownNs.stderr).not.toMatch(/MeshContext|GatewayTls|in code/);
   });
 });

@@ -8,18 +8,25 @@
  */
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { OutputError, writeFiles } from '../output';
+import * as fs from 'fs';
+import { describeFsError, OutputError, recoverInterruptedSwap, writeFiles } from '../output';
+import { packageRoot } from '../package-root';
+import { dnsLabelProblem, shown } from '../validation';
 import { manifestFiles, toYamlStream } from '../synthesis';
 import { ValuesError } from './values';
 import { buildValuesApp, loadValues, topologyOf } from './values-app';
 
 const USAGE = `usage: cdk8s-istio synth -f VALUES [-f VALUES ...] [--set key.path=value ...] (-o DIR | --stdout) [--name NAME]
+       cdk8s-istio --version
 
-  -f, --values FILE   a values file; later files override earlier ones
-  --set key=value     override one value (typed as YAML: true, 3, [a, b]); after all files
-  -o, --output DIR    write <name>.k8s.yaml and topology.md into DIR (replaced as a whole)
-  --stdout            write one YAML stream to stdout instead
-  --name NAME         name of the output chart (default: the first values file's name)
+  -f, --values FILE     a values file (at most 10 MiB); later files override earlier ones
+  --set key=value       override values after all files, as Helm reads it: pairs separated by
+                        commas (a=1,b=2), lists as {a,b}, a[0].b for list items, \\ escapes;
+                        true, false, null and integers are typed, everything else is a string
+  --set-string k=v      the same, every value a string
+  -o, --output DIR      write <name>.k8s.yaml and topology.md into DIR (replaced as a whole)
+  --stdout              write one YAML stream to stdout instead
+  --name NAME           name of the output chart, a DNS label (default: the first values file's name)
 `;
 
 export interface CliIo {
@@ -29,13 +36,21 @@ export interface CliIo {
 
 interface SynthArgs {
   readonly files: string[];
-  readonly sets: string[];
+  /** `--set` and `--set-string` in the order given. */
+  readonly sets: Array<{ readonly expression: string; readonly asString: boolean }>;
   readonly outdir?: string;
   readonly stdout: boolean;
   readonly name?: string;
 }
 
 class UsageError extends Error {}
+
+const HELP_HINT = 'see `cdk8s-istio synth --help` for the options';
+
+/** The version this package was published as. */
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 function parseSynthArgs(argv: readonly string[]): SynthArgs {
   let parsed: ReturnType<typeof parseSynthOptions>;
@@ -57,7 +72,11 @@ function parseSynthArgs(argv: readonly string[]): SynthArgs {
   if (stdout === (values.output !== undefined)) {
     throw new UsageError('give exactly one of -o DIR and --stdout');
   }
-  return { files, sets: values.set ?? [], outdir: values.output, stdout, name: values.name };
+  // Flags keep their order among themselves: the later of two overrides wins, as in Helm.
+  const sets: SynthArgs['sets'] = (parsed.tokens ?? [])
+    .filter((t): t is Extract<typeof t, { kind: 'option' }> => t.kind === 'option' && (t.name === 'set' || t.name === 'set-string'))
+    .map((t) => ({ expression: t.value ?? '', asString: t.name === 'set-string' }));
+  return { files, sets, outdir: values.output, stdout, name: values.name };
 }
 
 function parseSynthOptions(argv: readonly string[]) {
@@ -65,25 +84,51 @@ function parseSynthOptions(argv: readonly string[]) {
     args: [...argv],
     allowPositionals: true,
     strict: true,
+    tokens: true,
     options: {
-      values: { type: 'string', short: 'f', multiple: true },
-      set: { type: 'string', multiple: true },
-      output: { type: 'string', short: 'o' },
-      stdout: { type: 'boolean' },
-      name: { type: 'string' },
+      'values': { type: 'string', short: 'f', multiple: true },
+      'set': { type: 'string', multiple: true },
+      'set-string': { type: 'string', multiple: true },
+      'output': { type: 'string', short: 'o' },
+      'stdout': { type: 'boolean' },
+      'name': { type: 'string' },
     },
   });
+}
+
+/** The chart name: explicit (refused unless a DNS label), or derived from the first file. */
+function chartName(args: SynthArgs): string {
+  if (args.name !== undefined) {
+    const p = dnsLabelProblem(args.name, 'name');
+    if (p) {
+      throw new UsageError(`--name ${shown(args.name, 70)}: ${p.problem} (it names the chart and its output file)`);
+    }
+    if (args.name === 'constructor') {
+      throw new UsageError('--name constructor: the constructs library reserves that name; choose another');
+    }
+    return args.name;
+  }
+  const derived = path.basename(args.files[0]).replace(/\.(values\.)?ya?ml$/, '').toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
+  if (!derived || derived === 'constructor') {
+    throw new UsageError(`cannot name the chart after ${path.basename(args.files[0])}; pass --name NAME (a DNS label such as shop)`);
+  }
+  return derived;
 }
 
 /** Runs the command; returns the exit code. */
 export function run(argv: readonly string[], io: CliIo): number {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout(USAGE);
     return command === undefined ? 2 : 0;
   }
   if (command !== 'synth') {
-    io.stderr(`unknown command ${command}\n${USAGE}`);
+    io.stderr(`unknown command ${shown(command, 70)}: the command is synth\n${HELP_HINT}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -91,14 +136,20 @@ export function run(argv: readonly string[], io: CliIo): number {
     return 0;
   }
   let args: SynthArgs;
+  let name: string;
   try {
     args = parseSynthArgs(rest);
+    name = chartName(args);
   } catch (e) {
-    io.stderr(`${(e as Error).message}\n${USAGE}`);
+    io.stderr(`${(e as Error).message}\n${HELP_HINT}`);
     return 2;
   }
-  const name = args.name ?? path.basename(args.files[0]).replace(/\.(values\.)?ya?ml$/, '').replace(/[^a-z0-9-]/gi, '-').toLowerCase();
   try {
+    if (args.outdir !== undefined) {
+      // A run that was killed half way through swapping this folder left its old copy aside:
+      // put it back first, so even a run that stops at bad values leaves the user their output.
+      recoverInterruptedSwap(path.resolve(args.outdir), io.stderr);
+    }
     const merged = loadValues(args.files, args.sets);
     const built = buildValuesApp(name, merged);
     if (built.result.render.objects.length === 0) {
@@ -124,14 +175,40 @@ export function run(argv: readonly string[], io: CliIo): number {
       io.stderr(`${e.message}\nnothing was written\n`);
       return 1;
     }
-    io.stderr(`${(e as Error).stack ?? String(e)}\n`);
+    // Anything else is our bug, not the user's input: one line, and the stack only when asked for.
+    io.stderr(`internal error: ${(e as Error).message ?? String(e)}\nnothing was written; please report this (CDK8S_ISTIO_DEBUG=1 shows the stack)\n`);
+    if (process.env.CDK8S_ISTIO_DEBUG) {
+      io.stderr(`${(e as Error).stack ?? ''}\n`);
+    }
     return 1;
+  }
+}
+
+/** Writes all of `text` to a file descriptor; a full disk or closed pipe becomes an OutputError. */
+function writeAll(fd: number, text: string, what: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += fs.writeSync(fd, bytes, offset);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        continue; // a non-blocking pipe that is full for the moment
+      }
+      throw new OutputError(describeFsError(e, `cannot write ${what}`));
+    }
   }
 }
 
 if (require.main === module) {
   process.exitCode = run(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: (t) => writeAll(1, t, 'the YAML to stdout'),
+    stderr: (t) => {
+      try {
+        writeAll(2, t, 'to stderr');
+      } catch {
+        // Nowhere left to say it; the exit code still tells.
+      }
+    },
   });
 }

@@ -5,7 +5,7 @@
  * and the schema artefact the analysis reads (every served version's openAPIV3Schema with its
  * CEL rules). Both come from the same bundle so they can never disagree.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -14,6 +14,7 @@ import { parseArgs } from 'util';
 import * as YAML from 'yaml';
 import { buildSchemaArtefact, SCHEMA_ARTEFACT_FILE } from '../analysis/crd-artefact';
 import { packageRoot } from '../package-root';
+import { removeStagingRootIfEmpty, stageFor, swapIn } from '../output';
 
 const PROJECT_ROOT = packageRoot();
 const SHARED_BUNDLE = path.resolve(PROJECT_ROOT, '..', 'shared', 'istio', 'crd-all.gen.yaml');
@@ -53,22 +54,31 @@ export function runImport(options: ImportOptions): void {
     const bundle = path.join(staging, 'crd-all.gen.yaml');
     fs.writeFileSync(bundle, text);
     const cli = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
-    execFileSync(process.execPath, [cli, 'import', bundle, '--language', 'typescript', '--output', path.join(staging, 'out'), '--check-upgrade=false'], {
+    // cdk8s import chats on stderr ("Importing resources..."); it is shown only when it fails.
+    const imported = spawnSync(process.execPath, [cli, 'import', bundle, '--language', 'typescript', '--output', path.join(staging, 'out'), '--check-upgrade=false'], {
       cwd: staging,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (imported.status !== 0) {
+      throw new Error(`cdk8s import exited with ${imported.status ?? imported.signal}: ${`${imported.stderr}${imported.stdout}`.trim()}`);
+    }
     const sha256 = crypto.createHash('sha256').update(text).digest('hex');
     const artefact = buildSchemaArtefact(text, { source: describeSource(options.source), sha256 });
     fs.writeFileSync(path.join(staging, 'out', SCHEMA_ARTEFACT_FILE), JSON.stringify(artefact) + '\n');
 
-    // Swap only once everything was generated, so a failed import leaves imports/ as it was.
+    // Swap only once everything was generated, so a failed import leaves imports/ as it was;
+    // the swap is the recoverable one the output folders use.
     const target = path.resolve(options.outdir);
-    const old = `${target}.old-${process.pid}`;
-    if (fs.existsSync(target)) {
-      fs.renameSync(target, old);
+    const staged = stageFor(target);
+    try {
+      fs.cpSync(path.join(staging, 'out'), staged, { recursive: true });
+      swapIn(staged, target);
+    } catch (e) {
+      fs.rmSync(staged, { recursive: true, force: true });
+      removeStagingRootIfEmpty(target);
+      throw e;
     }
-    fs.cpSync(path.join(staging, 'out'), target, { recursive: true });
-    fs.rmSync(old, { recursive: true, force: true });
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }

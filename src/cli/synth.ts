@@ -14,7 +14,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import * as YAML from 'yaml';
 import { packageRoot } from '../package-root';
-import { assertReplaceable } from '../output';
+import { assertReplaceable, describeFsError, OUTPUT_MARKER, OUTPUT_MARKER_TEXT, OutputError, removeStagingRootIfEmpty, stageFor, swapIn } from '../output';
 import { fastBuild } from './fast-build';
 
 export interface AtomicSynthOptions {
@@ -24,6 +24,11 @@ export interface AtomicSynthOptions {
   readonly cwd: string;
   /** Run through the cdk8s CLI rather than the app command directly. @default false */
   readonly viaCdk8sCli?: boolean;
+  /**
+   * Receives what the app printed (stdout, then stderr) instead of the terminal, e.g. in tests.
+   * @default - the app's output goes straight to this process's stderr
+   */
+  readonly captureOutput?: (text: string) => void;
 }
 
 interface Cdk8sConfig {
@@ -37,54 +42,66 @@ export function readCdk8sConfig(cwd: string): Cdk8sConfig {
 }
 
 function runApp(options: AtomicSynthOptions, stagedOut: string): number | null {
+  const capture = options.captureOutput;
+  // The app's stdout goes to our stderr: `npm run synth` prints no manifests, only what it did.
+  const stdio: ['ignore', 'pipe' | number, 'pipe' | 'inherit'] = capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 2, 'inherit'];
+  const done = (r: ReturnType<typeof spawnSync>) => {
+    if (capture) {
+      capture(`${String(r.stdout ?? '')}${String(r.stderr ?? '')}`);
+    }
+    return r.status;
+  };
   if (options.viaCdk8sCli) {
     const cli = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
-    return spawnSync(process.execPath, [cli, 'synth', '--output', stagedOut, '--check-upgrade=false'], {
-      cwd: options.cwd,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    }).status;
+    return done(spawnSync(process.execPath, [cli, 'synth', '--output', stagedOut, '--check-upgrade=false'], { cwd: options.cwd, stdio, encoding: 'utf8' }));
   }
   const app = readCdk8sConfig(options.cwd).app;
   if (!app) {
     process.stderr.write('cdk8s.yaml has no `app:` command to run\n');
     return 1;
   }
-  return spawnSync(app, {
+  return done(spawnSync(app, {
     cwd: options.cwd,
     shell: true,
     env: { ...process.env, CDK8S_OUTDIR: stagedOut },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  }).status;
+    stdio,
+    encoding: 'utf8',
+  }));
 }
 
 /** Runs `cdk8s synth`; returns its exit code. Only a zero exit replaces `outdir`. */
 export function atomicSynth(options: AtomicSynthOptions): number {
   const target = path.resolve(options.cwd, options.outdir);
+  const shown = path.relative(options.cwd, target) || target;
+  let staging: string;
   try {
-    assertReplaceable(target);
+    assertReplaceable(target, shown);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    staging = stageFor(target);
   } catch (e) {
-    process.stderr.write(`synth refused: ${(e as Error).message}\n`);
+    removeStagingRootIfEmpty(target);
+    process.stderr.write(`synth refused: ${e instanceof OutputError ? e.message : describeFsError(e, `cannot prepare ${shown}`)}\n`);
     return 1;
   }
-  // Same parent folder as the target, so the final rename never crosses file systems.
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const staging = fs.mkdtempSync(`${target}.synth-`);
   const stagedOut = path.join(staging, 'out');
   try {
     const status = runApp(options, stagedOut);
     if (status !== 0 || !fs.existsSync(stagedOut)) {
-      process.stderr.write(`synth failed: ${path.relative(options.cwd, target) || target}/ was left as it was\n`);
+      process.stderr.write(`synth failed: ${shown}/ was left as it was\n`);
       return status || 1;
     }
-    const old = `${staging}.old`;
-    if (fs.existsSync(target)) {
-      fs.renameSync(target, old);
+    // Whatever app wrote it, the folder is now ours to replace next time.
+    if (!fs.existsSync(path.join(stagedOut, OUTPUT_MARKER))) {
+      fs.writeFileSync(path.join(stagedOut, OUTPUT_MARKER), OUTPUT_MARKER_TEXT);
     }
-    fs.renameSync(stagedOut, target);
-    fs.rmSync(old, { recursive: true, force: true });
+    swapIn(stagedOut, target);
     return 0;
+  } catch (e) {
+    process.stderr.write(`synth failed: ${describeFsError(e, `cannot replace ${shown}`)}; ${shown}/ was left as it was\n`);
+    return 1;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+    removeStagingRootIfEmpty(target);
   }
 }
 

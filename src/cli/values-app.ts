@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Finding, formatFinding, Severity } from '../analysis/finding';
-import { PropError } from '../errors';
+import { PropError, PropErrors } from '../errors';
 import { packageRoot } from '../package-root';
 import { IstioApp } from '../istio-app';
 import { IstioChart } from '../istio-chart';
@@ -34,16 +34,17 @@ function valuesSchema(): ValuesSchema {
 }
 
 /** Merges the files and `--set` overrides and checks them against the schema. */
-export function loadValues(files: readonly string[], sets: readonly string[] = []): MergedValues {
+export function loadValues(files: readonly string[], sets: ReadonlyArray<string | { readonly expression: string; readonly asString: boolean }> = []): MergedValues {
   const merged = new MergedValues();
   for (const file of files) {
-    if (!fs.existsSync(file)) {
-      throw new ValuesError([`${file}: no such file`]);
-    }
     merged.addFile(file);
   }
   for (const set of sets) {
-    merged.addSet(set);
+    if (typeof set === 'string') {
+      merged.addSet(set);
+    } else {
+      merged.addSet(set.expression, set.asString);
+    }
   }
   const problems = valuesSchema().problems(merged);
   if (problems.length > 0) {
@@ -54,6 +55,25 @@ export function loadValues(files: readonly string[], sets: readonly string[] = [
 
 function where(loc: SourceLocation | undefined): string {
   return loc ? `${loc.file}:${loc.line}:${loc.column}: ` : '';
+}
+
+/**
+ * Fix hints are written for both audiences where the wording allows; where a construct names its
+ * TypeScript API, a values user is told the key that sets the same thing.
+ */
+const VALUES_WORDING: ReadonlyArray<[RegExp, string]> = [
+  // A hint written for both audiences keeps its values half.
+  [/\(([^()]+?) in a values file, .+? in code\)/g, '($1)'],
+  [/GatewayTls\.simple\('my-cert'\)/g, 'tls.credentialName: my-cert'],
+  [/MeshContext\.of\([a-z]*\)\.declareExternalNamespace\('([^']*)'\)/g, 'mesh.externalNamespaces: [$1]'],
+  [/MeshContext\.of\([a-z]*\)\.declareExternalGateway\('([^']*)'\)/g, 'gateway.existingGateway: $1'],
+  [/MeshContext\.of\([a-z]*\)\.declareInstall\(\{ extensionProviders: \[([^\]]*)\] \}\)/g, 'mesh.extensionProviders: [$1]'],
+  [/MeshContext\.of\([a-z]*\)\.declareInstall\(\{ revisions \}\)/g, 'mesh.revisions'],
+  [/Duration\.(?:seconds|millis)\(n?\d*\)/g, 'a duration such as 30s'],
+];
+
+export function valuesFix(fix: string): string {
+  return VALUES_WORDING.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), fix);
 }
 
 /** The path of a construct below the chart the values are built in. */
@@ -80,16 +100,19 @@ export function buildValuesApp(name: string, merged: MergedValues, outdir?: stri
   try {
     buildFromValues(chart, merged.values as IstioValues);
   } catch (e) {
-    if (e instanceof PropError) {
-      const pointer = valuesPointer(relativePath(chart, e.constructPath), e.field);
-      throw new ValuesError([`${where(pointer ? merged.locationOf(pointer) : undefined)}${e.message}`]);
+    if (e instanceof PropError || e instanceof PropErrors) {
+      const errors = e instanceof PropErrors ? e.errors : [e];
+      throw new ValuesError(errors.map((err) => {
+        const pointer = valuesPointer(relativePath(chart, err.constructPath), err.field);
+        return `${where(pointer ? merged.locationOf(pointer) : undefined)}[${err.constructPath}] ${err.field}: ${err.problem} (fix: ${valuesFix(err.fix)})`;
+      }));
     }
     throw e;
   }
   const result = synthesize(app);
   const locate = (f: Finding) => {
     const pointer = valuesPointer(relativePath(chart, f.constructPath), undefined);
-    return `${where(pointer ? merged.locationOf(pointer) : undefined)}${formatFinding(f)}`;
+    return `${where(pointer ? merged.locationOf(pointer) : undefined)}${formatFinding({ ...f, fix: valuesFix(f.fix) })}`;
   };
   if (result.errors.length > 0) {
     throw new ValuesError(result.findings.map(locate));

@@ -17,6 +17,35 @@ export interface SourceLocation {
   readonly column: number;
 }
 
+/** The largest values file read: far beyond any real mesh description, small enough to parse at once. */
+export const MAX_VALUES_BYTES = 10 * 1024 * 1024;
+const MAX_ALIASES = 100;
+
+/**
+ * A values file's text. Only regular files up to MAX_VALUES_BYTES are read: a directory, a pipe
+ * or a device (`-f /dev/zero`) would block or grow without bound.
+ */
+export function readValuesFile(file: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ValuesError([`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`]);
+  }
+  if (!stat.isFile()) {
+    throw new ValuesError([`${file}: not a regular file (${stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a pipe' : 'a device or socket'}); give a values file`]);
+  }
+  if (stat.size > MAX_VALUES_BYTES) {
+    throw new ValuesError([`${file}: ${(stat.size / 1024 / 1024).toFixed(1)} MiB is more than the ${MAX_VALUES_BYTES / 1024 / 1024} MiB a values file may have; split it or trim it`]);
+  }
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ValuesError([`${file}: ${(e as Error).message}`]);
+  }
+}
+
 export class ValuesError extends Error {
   public constructor(public readonly problems: readonly string[]) {
     super(problems.join('\n'));
@@ -30,7 +59,7 @@ export class MergedValues {
   private readonly locations = new Map<string, SourceLocation>();
 
   /** Deep-merges a YAML file's content; objects merge, anything else replaces. */
-  public addFile(file: string, text: string = fs.readFileSync(file, 'utf8')): this {
+  public addFile(file: string, text: string = readValuesFile(file)): this {
     const lineCounter = new YAML.LineCounter();
     const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
@@ -39,7 +68,13 @@ export class MergedValues {
         return `${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`;
       }));
     }
-    const content = doc.toJS() as unknown;
+    let content: unknown;
+    try {
+      // A values file has no use for more than a few aliases; thousands mean a billion-laughs file.
+      content = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (e) {
+      throw new ValuesError([`${file}:1:1: ${(e as Error).message.split('\n')[0]}; a values file may use at most ${MAX_ALIASES} aliases (*name)`]);
+    }
     if (content === null || content === undefined) {
       return this;
     }
@@ -56,38 +91,36 @@ export class MergedValues {
     return this;
   }
 
-  /** Applies `--set a.b.c=value` (value parsed as YAML, so `true`, `3` and `[a, b]` are typed). */
-  public addSet(expression: string): this {
-    const eq = expression.indexOf('=');
-    if (eq <= 0) {
-      throw new ValuesError([`--set ${expression}: expected key.path=value`]);
-    }
-    const keyPath = expression.slice(0, eq);
-    const raw = expression.slice(eq + 1);
-    const segments = parseSetPath(keyPath);
-    // An index past the end would leave holes in the list: say so instead of reporting each hole.
-    let current: unknown = this.values;
-    segments.forEach((seg, i) => {
-      if (typeof seg === 'number') {
-        const length = Array.isArray(current) ? current.length : 0;
-        if (seg > length) {
-          const list = dottedKeyPath(pointerOf(segments.slice(0, i)));
-          throw new ValuesError([`--set ${expression}: ${list} has ${length} entr${length === 1 ? 'y' : 'ies'}; index ${seg} is past its end (use ${list}[${length}] to add one)`]);
+  /**
+   * Applies a `--set` argument the way Helm reads it: comma-separated `key.path=value` pairs,
+   * `{a,b}` lists, `a[0].b` indexes, backslash escapes (`\,`, `\.`, `\=`), and Helm's typing
+   * (`true`/`false`, `null`, integers; everything else a string). `asString` is `--set-string`.
+   */
+  public addSet(expression: string, asString = false): this {
+    for (const { segments, value, text } of parseHelmSet(expression, asString)) {
+      // An index past the end would leave holes in the list: say so instead of reporting each hole.
+      let current: unknown = this.values;
+      segments.forEach((seg, i) => {
+        if (typeof seg === 'number') {
+          const length = Array.isArray(current) ? current.length : 0;
+          if (seg > length) {
+            const list = dottedKeyPath(pointerOf(segments.slice(0, i)));
+            throw new ValuesError([`--set ${text}: ${list} has ${length} entr${length === 1 ? 'y' : 'ies'}; index ${seg} is past its end (use ${list}[${length}] to add one)`]);
+          }
         }
+        current = current && typeof current === 'object' ? (current as Record<string | number, unknown>)[seg] : undefined;
+      });
+      let patch: unknown = value;
+      for (let i = segments.length - 1; i >= 0; i--) {
+        const seg = segments[i];
+        patch = typeof seg === 'number' ? arrayWith(seg, patch) : { [seg]: patch };
       }
-      current = current && typeof current === 'object' ? (current as Record<string | number, unknown>)[seg] : undefined;
-    });
-    const value = raw === '' ? '' : YAML.parse(raw) as unknown;
-    let patch: unknown = value;
-    for (let i = segments.length - 1; i >= 0; i--) {
-      const seg = segments[i];
-      patch = typeof seg === 'number' ? arrayWith(seg, patch) : { [seg]: patch };
+      const where: SourceLocation = { file: `--set ${text}`, line: 1, column: 1 };
+      for (let i = 1; i <= segments.length; i++) {
+        this.locations.set(pointerOf(segments.slice(0, i)), where);
+      }
+      this.values = mergeValues(this.values, patch as Values, true);
     }
-    const where: SourceLocation = { file: `--set ${expression}`, line: 1, column: 1 };
-    for (let i = 1; i <= segments.length; i++) {
-      this.locations.set(pointerOf(segments.slice(0, i)), where);
-    }
-    this.values = mergeValues(this.values, patch as Values, true);
     return this;
   }
 
@@ -143,7 +176,10 @@ export function mergeValues(base: Values, overlay: Values, sparseArrays = false)
   const out: Values = { ...base };
   for (const [k, v] of Object.entries(overlay)) {
     const existing = out[k];
-    if (isPlainObject(existing) && isPlainObject(v)) {
+    if (v === null) {
+      // As in Helm, null removes what an earlier file set.
+      delete out[k];
+    } else if (isPlainObject(existing) && isPlainObject(v)) {
       out[k] = mergeValues(existing, v, sparseArrays);
     } else if (sparseArrays && Array.isArray(v) && Array.isArray(existing)) {
       const merged = [...existing];
@@ -158,43 +194,141 @@ export function mergeValues(base: Values, overlay: Values, sparseArrays = false)
   return out;
 }
 
-/** `a.b[0].c` → ['a', 'b', 0, 'c']; `\.` escapes a dot inside a key (as Helm's --set does). */
-export function parseSetPath(path: string): Array<string | number> {
-  const segments: Array<string | number> = [];
-  let current = '';
-  for (let i = 0; i < path.length; i++) {
-    const ch = path[i];
-    if (ch === '\\' && path[i + 1] === '.') {
-      current += '.';
+/** Helm's typing of `--set` values: booleans, null and integers that do not start with 0; strings otherwise. */
+function helmTyped(text: string): unknown {
+  const lower = text.toLowerCase();
+  if (lower === 'true' || lower === 'false') {
+    return lower === 'true';
+  }
+  if (lower === 'null') {
+    return null;
+  }
+  if (text === '0') {
+    return 0;
+  }
+  if (/^-?[1-9]\d*$/.test(text) && Number.isSafeInteger(Number(text))) {
+    return Number(text);
+  }
+  return text;
+}
+
+/**
+ * `a.b[0].c=1,d={x,y}` → one entry per pair, as Helm's strvals parser reads it: a key ends at
+ * `=`, `.`, `[` or `,`; a value ends at an unescaped `,`; `{…}` is a list; `\` makes the next
+ * character literal in keys and values.
+ */
+export function parseHelmSet(expression: string, asString = false): Array<{ segments: Array<string | number>; value: unknown; text: string }> {
+  const out: Array<{ segments: Array<string | number>; value: unknown; text: string }> = [];
+  const fail = (why: string): never => {
+    throw new ValuesError([`--set ${expression}: ${why}`]);
+  };
+  const typed = (t: string) => (asString ? t : helmTyped(t));
+  let i = 0;
+  while (i < expression.length) {
+    const start = i;
+    const segments: Array<string | number> = [];
+    let key = '';
+    let sawEquals = false;
+    while (i < expression.length) {
+      const c = expression[i];
+      if (c === '\\' && i + 1 < expression.length) {
+        key += expression[i + 1];
+        i += 2;
+      } else if (c === '.') {
+        if (key) {
+          segments.push(key);
+        }
+        key = '';
+        i++;
+      } else if (c === '[') {
+        if (key) {
+          segments.push(key);
+        }
+        key = '';
+        const close = expression.indexOf(']', i);
+        const index = close < 0 ? NaN : Number(expression.slice(i + 1, close));
+        if (!Number.isInteger(index) || index < 0 || index > 65536) {
+          fail('bad list index (use a[0], a[1], …)');
+        }
+        segments.push(index);
+        i = close + 1;
+      } else if (c === '=') {
+        sawEquals = true;
+        i++;
+        break;
+      } else if (c === ',') {
+        break;
+      } else {
+        key += c;
+        i++;
+      }
+    }
+    if (key) {
+      segments.push(key);
+    }
+    if (segments.length === 0) {
+      fail('empty key');
+    }
+    if (!sawEquals) {
+      fail(`key "${dottedKeyPath(pointerOf(segments))}" has no value (write key=value; a comma separates pairs, \\, writes a comma)`);
+    }
+    let value: unknown;
+    if (expression[i] === '{') {
+      const items: string[] = [];
+      let item = '';
       i++;
-    } else if (ch === '.') {
-      if (current) {
-        segments.push(current);
+      let closed = false;
+      while (i < expression.length) {
+        const c = expression[i];
+        if (c === '\\' && i + 1 < expression.length) {
+          item += expression[i + 1];
+          i += 2;
+        } else if (c === ',') {
+          items.push(item);
+          item = '';
+          i++;
+        } else if (c === '}') {
+          items.push(item);
+          closed = true;
+          i++;
+          break;
+        } else {
+          item += c;
+          i++;
+        }
       }
-      current = '';
-    } else if (ch === '[') {
-      if (current) {
-        segments.push(current);
+      if (!closed) {
+        fail('a list must end with }');
       }
-      current = '';
-      const close = path.indexOf(']', i);
-      const index = Number(path.slice(i + 1, close));
-      if (close < 0 || !Number.isInteger(index) || index < 0) {
-        throw new ValuesError([`--set ${path}: bad list index`]);
-      }
-      segments.push(index);
-      i = close;
+      value = items.map(typed);
     } else {
-      current += ch;
+      let text = '';
+      while (i < expression.length && expression[i] !== ',') {
+        if (expression[i] === '\\' && i + 1 < expression.length) {
+          text += expression[i + 1];
+          i += 2;
+        } else {
+          text += expression[i];
+          i++;
+        }
+      }
+      value = text === '' ? '' : typed(text);
+    }
+    if (i < expression.length && expression[i] !== ',') {
+      fail(`unexpected "${expression[i]}" after a value; separate pairs with a comma`);
+    }
+    out.push({ segments, value, text: expression.slice(start, i) });
+    if (expression[i] === ',') {
+      i++;
+      if (i === expression.length) {
+        fail('cannot end with ,');
+      }
     }
   }
-  if (current) {
-    segments.push(current);
+  if (out.length === 0) {
+    fail('empty key');
   }
-  if (segments.length === 0) {
-    throw new ValuesError([`--set ${path}: empty key`]);
-  }
-  return segments;
+  return out;
 }
 
 function pointerOf(path: ReadonlyArray<string | number>): string {

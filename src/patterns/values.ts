@@ -118,12 +118,42 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
     problems.run(() => new PeerAuthentication(scope, 'mesh-mtls', { name: 'default', meshWide: true, rootNamespace: mesh.rootNamespace, mode: MtlsMode.STRICT }));
   }
 
-  (values.namespaces ?? []).forEach((ns, i) => problems.run(() => meshNamespaceFrom(scope, entryId('namespaces', i), ns, entryId('namespaces', i))));
-  (values.exposedApplications ?? []).forEach((p, i) => problems.run(() => new ExposedApplication(scope, entryId('exposedApplications', i), p)));
-  (values.edgeRoutes ?? []).forEach((p, i) => problems.run(() => new EdgeRoute(scope, entryId('edgeRoutes', i), p)));
-  (values.canaryReleases ?? []).forEach((p, i) => problems.run(() => new CanaryRelease(scope, entryId('canaryReleases', i), p)));
-  (values.serviceRoutes ?? []).forEach((p, i) => problems.run(() => new ServiceRoutes(scope, entryId('serviceRoutes', i), p)));
-  (values.zeroTrustNamespaces ?? []).forEach((v, i) => problems.run(() => {
+  // Two entries that would write the same objects are one mistake: say it once, at the second
+  // entry's key, instead of once per colliding object, and build only the first.
+  const firstOnly = <T>(list: string, entries: readonly T[] | undefined, keyField: string, key: (e: T) => string | undefined, what: (k: string) => string): Array<[T, number]> => {
+    const seen = new Map<string, number>();
+    const kept: Array<[T, number]> = [];
+    (entries ?? []).forEach((e, i) => {
+      const k = key(e);
+      const first = k === undefined ? undefined : seen.get(k);
+      if (k === undefined || first === undefined) {
+        if (k !== undefined) {
+          seen.set(k, i);
+        }
+        kept.push([e, i]);
+        return;
+      }
+      problems.check(`${list}[${i}].${keyField}`, {
+        problem: `${list}[${first}] already is ${what(k)}; both entries would write the same objects`,
+        fix: `merge the two entries, or give ${list}[${i}] another ${keyField}`,
+      });
+    });
+    return kept;
+  };
+  const nsName = (ns: unknown): string => (typeof ns === 'string' ? ns : (ns as { name?: string } | undefined)?.name ?? '');
+
+  firstOnly('namespaces', values.namespaces, 'name', (ns) => nsName(ns), (k) => `namespace ${k}`)
+    .forEach(([ns, i]) => problems.run(() => meshNamespaceFrom(scope, entryId('namespaces', i), ns, entryId('namespaces', i))));
+  firstOnly('exposedApplications', values.exposedApplications, 'name', (p) => `${nsName(p.namespace)}/${p.name}`, (k) => `application ${k}`)
+    .forEach(([p, i]) => problems.run(() => new ExposedApplication(scope, entryId('exposedApplications', i), p)));
+  firstOnly('edgeRoutes', values.edgeRoutes, 'name', (p) => (p.name === undefined ? undefined : `${p.namespace ?? ''}/${p.name}`), (k) => `edge route ${k}`)
+    .forEach(([p, i]) => problems.run(() => new EdgeRoute(scope, entryId('edgeRoutes', i), p)));
+  firstOnly('canaryReleases', values.canaryReleases, 'service', (p) => `${p.namespace}/${p.service}`, (k) => `the canary release of ${k}`)
+    .forEach(([p, i]) => problems.run(() => new CanaryRelease(scope, entryId('canaryReleases', i), p)));
+  firstOnly('serviceRoutes', values.serviceRoutes, 'service', (p) => `${p.namespace}/${p.service}`, (k) => `the routes of ${k}`)
+    .forEach(([p, i]) => problems.run(() => new ServiceRoutes(scope, entryId('serviceRoutes', i), p)));
+  firstOnly('zeroTrustNamespaces', values.zeroTrustNamespaces, 'namespace', (v) => v.namespace, (k) => `zero trust for namespace ${k}`)
+    .forEach(([v, i]) => problems.run(() => {
     const zt = new ZeroTrustNamespace(scope, entryId('zeroTrustNamespaces', i), {
       namespace: v.namespace,
       allowNamespaces: v.allowNamespaces,
@@ -167,7 +197,7 @@ export function valuesPointer(constructPath: string, field?: string): string | u
   const at = segments.findIndex((s) => /^[A-Za-z]+\[\d+\]$/.test(s));
   if (at < 0) {
     // Reported by the chart itself (a `namespaces` entry): the field names the entry.
-    return field && /^[A-Za-z]+\[\d+\]/.test(field) ? pointer(fieldSegments(field)) : undefined;
+    return field ? pointer(fieldSegments(field)) : undefined;
   }
   const [, list, index] = /^([A-Za-z]+)\[(\d+)\]$/.exec(segments[at])!;
   const entry = `/${list}/${index}`;

@@ -57,7 +57,7 @@ const sourceNamespaceKnown: ObjectCheck = {
               message: field.toLowerCase().includes('namespaces')
                 ? `namespace ${ns} is neither created by the app nor declared external`
                 : `${value} names namespace ${ns}, which is neither created by the app nor declared external`,
-              fix: `create the Namespace ${ns}, declare it as existing (mesh.externalNamespaces in a values file, MeshContext.of(app).declareExternalNamespace('${ns}') in code), or correct the name`,
+              fix: `create the Namespace ${ns}, declare it as existing with MeshContext.of(app).declareExternalNamespace('${ns}'), or correct the name`,
             });
           });
         }
