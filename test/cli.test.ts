@@ -162,6 +162,26 @@ describe('wrong values', () => {
     ]);
   });
 
+  test('every independent problem of a values file is reported in the same run', () => {
+    const dir = tmp();
+    const values = write(dir, 'many.yaml', `${BASE}canaryReleases:\n  - namespace: shop\n    service: api\n    stable: { version: v1 }\n    canary: { version: v1 }\n    canaryWeight: 110\nzeroTrustNamespaces:\n  - namespace: istio-system\n`);
+    const r = cli('synth', '-f', values, '--stdout');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/many\.yaml:\d+:\d+: .*canaryWeight: 110 is not a whole percentage/);
+    expect(r.stderr).toMatch(/many\.yaml:\d+:\d+: .*stable and canary are both v1/);
+    expect(r.stderr).toMatch(/many\.yaml:\d+:\d+: .*namespace: istio-system is the mesh's root namespace/);
+    expect(r.stderr).toMatch(/3 problem\(s\); nothing was written\n$/);
+  });
+
+  test('zero trust on the mesh root namespace needs meshWide: true', () => {
+    const dir = tmp();
+    const values = write(dir, 'mesh.yaml', 'zeroTrustNamespaces:\n  - namespace: istio-system\n    meshWide: true\n');
+    const r = cli('synth', '-f', values, '--stdout');
+    expect(r.code).toBe(0);
+    const docs = YAML.parseAllDocuments(r.stdout).map((d) => d.toJSON() as { kind: string; metadata: { namespace: string } });
+    expect(docs.map((d) => `${d.kind} ${d.metadata.namespace}`)).toEqual(['PeerAuthentication istio-system', 'AuthorizationPolicy istio-system']);
+  });
+
   test('usage errors exit 2', () => {
     expect(cli('synth', '--stdout').code).toBe(2);
     expect(cli('synth', '-f', 'x.yaml').stderr).toContain('give exactly one of -o DIR and --stdout');

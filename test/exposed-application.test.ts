@@ -694,3 +694,40 @@ describe('plain HTTP on the public load balancer (CKI2002)', () => {
     }
   });
 });
+
+describe('what the user wrote, and only that (issue-found defects)', () => {
+  test('existingGateway alone means no gateway of the app\'s own; with enabled: true both keys are named', () => {
+    const c = chart();
+    new ExposedApplication(c, 'app', { ...shop, zeroTrust: false, gateway: { existingGateway: 'istio-system/shared-gateway' } });
+    const manifests = synthManifests(c);
+    expect(manifests.filter((m) => ['Deployment', 'Service', 'Gateway'].includes(String(m.kind)))).toEqual([]);
+    expect(spec(objects(manifests), 'VirtualService/shop/shop').gateways).toEqual(['istio-system/shared-gateway']);
+    expect(() => new ExposedApplication(chart(), 'app', { ...shop, gateway: { enabled: true, existingGateway: 'istio-system/shared-gateway' } }))
+      .toThrow(/^\[c\/app\] gateway\.enabled: gateway\.enabled: true deploys a gateway of the app's own, and gateway\.existingGateway binds the routes to the platform's instead/);
+  });
+
+  test('an owned Gateway admits only the app\'s namespace (./host); gateway.shared lists the hosts bare', () => {
+    const scoped = chart();
+    new ExposedApplication(scoped, 'app', { ...shop, tls: { credentialName: 'shop-tls' } });
+    const servers = spec(objects(synthManifests(scoped)), 'Gateway/shop/shop-gateway').servers as Json[];
+    expect(servers.map((s) => s.hosts)).toEqual([['./shop.example.com'], ['./shop.example.com']]);
+    const shared = chart();
+    new ExposedApplication(shared, 'app', { ...shop, tls: { credentialName: 'shop-tls' }, gateway: { shared: true } });
+    expect((spec(objects(synthManifests(shared)), 'Gateway/shop/shop-gateway').servers as Json[]).map((s) => s.hosts)).toEqual([['shop.example.com'], ['shop.example.com']]);
+  });
+
+  test('every independent problem of the props is reported in one error', () => {
+    let message = '';
+    try {
+      new ExposedApplication(chart(), 'app', {
+        ...shop,
+        backends: [{ name: 'api', port: 8080, pathPrefix: 'api' }, { name: 'api', port: 0, pathPrefix: 'v2' }],
+        gateway: { enabled: true, existingGateway: 'istio-system/shared-gateway' },
+      });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('gateway.enabled: gateway.enabled: true deploys');
+    expect(message).toContain('backends[1].name: backends[0] is also called api');
+  });
+});

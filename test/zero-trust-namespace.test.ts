@@ -146,3 +146,27 @@ describe('an ingress gateway whose pods live in the closed namespace', () => {
     expect(synthManifests(chart).map((m) => (m.metadata as { name: string }).name)).not.toContain('allow-clients-to-gateway');
   });
 });
+
+describe('the mesh root namespace', () => {
+  test('is refused: a selectorless allow-nothing there denies the whole mesh', () => {
+    expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'istio-system' }))
+      .toThrow(/^\[c\/zt\] namespace: istio-system is the mesh's root namespace: allow-nothing and STRICT there apply to every namespace/);
+    expect(() => new ZeroTrustNamespace(chart(), 'zt', { namespace: 'istio-config', rootNamespace: 'istio-config' }))
+      .toThrow(/istio-config is the mesh's root namespace/);
+  });
+
+  test('meshWide: true is the explicit opt-in to a mesh-wide deny-by-default', () => {
+    const c = chart();
+    new ZeroTrustNamespace(c, 'zt', { namespace: 'istio-system', meshWide: true });
+    const objs = byName(synthManifests(c));
+    expect(objs['AuthorizationPolicy/allow-nothing']).toMatchObject({ metadata: { namespace: 'istio-system' }, spec: {} });
+    expect(objs['PeerAuthentication/default']).toMatchObject({ metadata: { namespace: 'istio-system' }, spec: { mtls: { mode: 'STRICT' } } });
+  });
+
+  test('two ingress workloads with one name are the pattern\'s error at the prop, not the constructs library\'s', () => {
+    const zt = new ZeroTrustNamespace(chart(), 'zt', { namespace: 'shop' });
+    const twin = MeshWorkload.fromLabels('shop', { app: 'web', track: 'canary' }, { name: 'web', serviceAccountName: 'web' });
+    expect(() => zt.allowIngressWith({ gateway, workloads: [web, twin] }))
+      .toThrow(/^\[c\/zt\] ingress\.workloads\[1\]: a workload named web is already opened to the gateway \(ingress\.workloads\[0\]\)/);
+  });
+});
