@@ -5,15 +5,24 @@
 import { App, AppProps } from 'cdk8s';
 import { formatReport } from './analysis/finding';
 import { writeFiles } from './output';
-import { manifestFiles, synthesize, ValidationError } from './synthesis';
+import { constructMetadataFile, manifestFiles, synthesize, ValidationError } from './synthesis';
 
+/**
+ * cdk8s's AppProps, all honoured: `outdir`, `yamlOutputType` and `outputFileExtension` name the
+ * files as cdk8s's App does, `recordConstructMetadata` writes its construct-metadata.json, and
+ * `resolvers` run when objects render.
+ */
 export interface IstioAppProps extends AppProps {}
 
 export class IstioApp extends App {
+  /** Whether synth writes cdk8s's construct-metadata.json (App keeps its own copy private). */
+  private readonly writesConstructMetadata: boolean;
+
   public constructor(props: IstioAppProps = {}) {
     // outdir stays unset unless the caller sets it: cdk8s then honours CDK8S_OUTDIR, which the
     // CLI passes (a hard-coded outdir breaks `cdk8s synth -o`).
     super(props);
+    this.writesConstructMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
   }
 
   /**
@@ -34,7 +43,8 @@ export class IstioApp extends App {
     if (report) {
       process.stderr.write(report);
     }
-    writeFiles(this.outdir, manifestFiles(result));
+    const files = manifestFiles(result, { yamlOutputType: this.yamlOutputType, outputFileExtension: this.outputFileExtension });
+    writeFiles(this.outdir, this.writesConstructMetadata ? [...files, constructMetadataFile(result)] : files);
   }
 }
 

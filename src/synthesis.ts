@@ -2,12 +2,12 @@
  * The one pipeline every entry point shares: render the construct tree once, analyze it, and
  * serialize it. IstioApp, the test helpers and the CLI only differ in where the YAML goes.
  */
-import { App, Chart, Yaml } from 'cdk8s';
+import { App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { analyze, AnalysisResult } from './analysis/engine';
 import { defineCode, Finding, formatReport, Severity, sortFindings } from './analysis/finding';
 import { MeshContext } from './mesh-context';
-import { Json, RenderedObject } from './analysis/rendered';
-import { OutputFile } from './output';
+import { Json } from './analysis/rendered';
+import { OutputError, OutputFile } from './output';
 import { renderApp, RenderResult } from './render';
 
 export const CKI0001 = defineCode('CKI0001', Severity.ERROR, 'A construct validation failed');
@@ -59,30 +59,83 @@ export function toYamlStream(manifests: readonly Json[]): string {
   return manifests.length === 0 ? '' : Yaml.stringify(...manifests);
 }
 
-/**
- * Where a chart's manifests go, relative to the output folder: its construct path, so a chart
- * `shop` writes `shop.k8s.yaml` and charts grouped under a construct `vendor` write
- * `vendor/<chart>.k8s.yaml`.
- */
-export function chartFileName(chart: Chart): string {
-  return `${chart.node.path.split('/').filter(Boolean).map((s) => s.toLowerCase().replace(/[^a-z0-9._-]/g, '-')).join('/')}.k8s.yaml`;
+/** How the manifests are divided into files: cdk8s's `AppProps` fields that decide it. */
+export interface OutputLayout {
+  /** @default YamlOutputType.FILE_PER_CHART */
+  readonly yamlOutputType?: YamlOutputType;
+  /** @default '.k8s.yaml' */
+  readonly outputFileExtension?: string;
 }
 
-/** One `<chart>.k8s.yaml` per chart that has objects. */
-export function manifestFiles(result: SynthesisResult): OutputFile[] {
-  const charts = result.render.charts.filter(({ objects }) => objects.length > 0);
+/**
+ * The name cdk8s gives a chart's file or folder (its `Names.toDnsLabel`), so an IstioApp writes
+ * the same file names as a cdk8s App with the same charts: `shop` for a chart `shop`.
+ */
+export function chartFileName(chart: Chart): string {
+  return Names.toDnsLabel(chart);
+}
+
+/** cdk8s's file name of one resource: `Kind.name`, without characters file systems dislike. */
+function resourceFileName(manifest: Json): string {
+  const meta = (manifest.metadata ?? {}) as { name?: string };
+  return `${String(manifest.kind)}.${String(meta.name)}`.replace(/[^0-9a-zA-Z-_.]/g, '');
+}
+
+/**
+ * The files a synthesized app is written as, named exactly as cdk8s's App names them for the
+ * same output type and extension. Where cdk8s would write two objects to one file (and keep only
+ * the last), this refuses instead: nothing synthesized is dropped.
+ */
+export function manifestFiles(result: SynthesisResult, layout: OutputLayout = {}): OutputFile[] {
+  const ext = layout.outputFileExtension ?? '.k8s.yaml';
+  const type = layout.yamlOutputType ?? YamlOutputType.FILE_PER_CHART;
+  const charts = result.render.charts;
   // As cdk8s does: when charts depend on each other, number the files so that applying the
   // folder in name order (kubectl apply -f dir/) follows the dependencies.
-  const ordered = result.render.charts.some(({ dependsOn }) => dependsOn.length > 0);
+  const ordered = charts.some(({ dependsOn }) => dependsOn.length > 0);
+  const chartName = (chart: Chart, i: number) => (ordered ? `${String(i).padStart(4, '0')}-${chartFileName(chart)}` : chartFileName(chart));
+  const files: Array<OutputFile & { readonly from: string }> = [];
+  switch (type) {
+    case YamlOutputType.FILE_PER_APP:
+      if (charts.length > 0) {
+        files.push({ path: `app${ext}`, content: toYamlStream(result.render.objects.map((o) => o.manifest)), from: 'the app' });
+      }
+      break;
+    case YamlOutputType.FILE_PER_CHART:
+      charts.forEach(({ chart, objects }, i) => {
+        files.push({ path: `${chartName(chart, i)}${ext}`, content: toYamlStream(objects.map((o) => o.manifest)), from: `chart ${chart.node.path}` });
+      });
+      break;
+    case YamlOutputType.FILE_PER_RESOURCE:
+    case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
+      charts.forEach(({ chart, objects }, i) => {
+        const folder = type === YamlOutputType.FILE_PER_RESOURCE ? '' : `${chartName(chart, i)}/`;
+        for (const o of objects) {
+          files.push({ path: `${folder}${resourceFileName(o.manifest)}${ext}`, content: toYamlStream([o.manifest]), from: o.constructPath });
+        }
+      });
+      break;
+    default:
+      throw new Error(`yamlOutputType ${String(type)} is not one of cdk8s's YamlOutputType values`);
+  }
   const seen = new Map<string, string>();
-  return charts.map(({ chart, objects }, i) => {
-    const name = chartFileName(chart);
-    const file = ordered ? name.replace(/[^/]+$/, (base) => `${String(i).padStart(4, '0')}-${base}`) : name;
-    const other = seen.get(file);
-    if (other) {
-      throw new Error(`charts ${other} and ${chart.node.path} would both be written to ${file}: give one of them another id`);
+  for (const f of files) {
+    const other = seen.get(f.path);
+    if (other !== undefined) {
+      throw new OutputError(`${other} and ${f.from} would both be written to ${f.path}, and one would be lost: ` +
+        (type === YamlOutputType.FILE_PER_CHART ? 'give one of the charts another id' : 'give the objects different names, or choose YamlOutputType.FILE_PER_CHART'));
     }
-    seen.set(file, chart.node.path);
-    return { path: file, content: toYamlStream(objects.map((o: RenderedObject) => o.manifest)) };
-  });
+    seen.set(f.path, f.from);
+  }
+  return files.map(({ path, content }) => ({ path, content }));
+}
+
+/** cdk8s's `construct-metadata.json` (written when `recordConstructMetadata` is on). */
+export function constructMetadataFile(result: SynthesisResult): OutputFile {
+  const resources: Record<string, { path: string }> = {};
+  for (const o of result.render.objects) {
+    // Keyed by object name as cdk8s keys it (ApiObject.name is metadata.name).
+    resources[String(((o.manifest.metadata ?? {}) as Json).name)] = { path: o.constructPath };
+  }
+  return { path: 'construct-metadata.json', content: JSON.stringify({ version: '1.0.0', resources }) };
 }

@@ -1,4 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as Cel from '@marcbachmann/cel-js';
 import { ApiObject } from 'cdk8s';
+import { CelEnvironment, celModule, CelProgram, vendoredCelPath } from '../src/analysis/cel-runtime';
+import { PROJECT_ROOT } from './shared';
 import { compileRule, evaluateRule, parseRequestUri, toCelValue } from '../src/analysis/cel';
 import { loadSchemaArtefact, StructuralSchema } from '../src/analysis/crd-artefact';
 import { Finding, Severity } from '../src/analysis/finding';
@@ -484,5 +489,22 @@ describe('every CEL rule of the schema artefact', () => {
   test('every distinct rule is exercised by a failing case above', () => {
     const missing = [...distinct.keys()].filter((text) => !exercised.has(text));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the CEL evaluator is loaded as CommonJS', () => {
+  test('our view of its API matches the library\'s own declarations', () => {
+    // Compile-time: tsc fails here if the library's Environment or parse result stop fitting.
+    const fits: [Cel.Environment extends CelEnvironment ? true : false, ReturnType<Cel.Environment['parse']> extends CelProgram ? true : false] = [true, true];
+    expect(fits).toEqual([true, true]);
+  });
+
+  test('from the vendored copy the build writes, never from the ES-module package', () => {
+    const file = vendoredCelPath();
+    expect(file).toBe(path.join(PROJECT_ROOT, 'lib', 'vendor', 'cel-js', 'index.js'));
+    expect(require.cache[file]).toBeDefined();
+    expect(Object.keys(require.cache).filter((k) => k.includes(`${path.sep}node_modules${path.sep}@marcbachmann`))).toEqual([]);
+    expect(fs.readFileSync(path.join(path.dirname(file), 'LICENSE'), 'utf8')).toMatch(/MIT License/);
+    expect(celModule().Optional.none()).toBeDefined();
   });
 });

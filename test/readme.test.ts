@@ -84,3 +84,14 @@ test('"Values files": the values snippet renders without problems', () => {
   const vs = built.result.render.objects.map((o) => o.manifest).find((m) => m.kind === 'VirtualService')!;
   expect(((vs.spec as Json).http as Json[]).map((r) => r.name)).toEqual(['acme-api', 'acme-ui']);
 });
+
+test('"Use it in your cdk8s project": the files shown are the ones the consumer test runs', () => {
+  const dir = path.join(PROJECT_ROOT, 'test', 'fixtures', 'consumer');
+  for (const file of ['main.ts', 'shop.test.ts', 'cdk8s.yaml']) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    expect({ file, inReadme: readme.includes(`\n${text}\`\`\`\n`) }).toEqual({ file, inReadme: true });
+  }
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { jest: unknown; scripts: Record<string, string> };
+  expect(pkg.jest).toEqual({ preset: 'ts-jest', testEnvironment: 'node' });
+  expect(readme).toContain(`"synth": "${pkg.scripts.synth}"`);
+});

@@ -6,8 +6,7 @@
  * lacks: the URL library's `url()`, `isURL()` and `URL.getScheme()`. The test suite compiles every
  * rule of the committed schema artefact, so a new Istio release whose rules need more fails there.
  */
-import { Environment, Optional } from '@marcbachmann/cel-js';
-import type { ParseResult } from '@marcbachmann/cel-js';
+import { CelEnvironment, celModule, CelProgram } from './cel-runtime';
 import { CelRule, StructuralSchema } from './crd-artefact';
 
 /** A URL as Kubernetes' CEL library sees it: Go's `net/url.URL`, of which rules only read the scheme. */
@@ -143,14 +142,15 @@ function badEscape(s: string): string | undefined {
   return undefined;
 }
 
-let environment: Environment | undefined;
+let environment: CelEnvironment | undefined;
 
 /**
  * The shared environment: `self` (and `oldSelf`, so transition rules type-check) are dyn, as the
  * API server declares them for schemas it types at run time.
  */
-export function celEnvironment(): Environment {
+export function celEnvironment(): CelEnvironment {
   if (!environment) {
+    const { Environment } = celModule();
     environment = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
       .registerVariable('self', 'dyn')
       .registerVariable('oldSelf', 'dyn')
@@ -177,8 +177,8 @@ export interface CompiledRule {
   readonly transition: boolean;
   /** Why the evaluator cannot run this rule; undefined when it can. */
   readonly unsupported?: string;
-  readonly program?: ParseResult;
-  readonly messageProgram?: ParseResult;
+  readonly program?: CelProgram;
+  readonly messageProgram?: CelProgram;
 }
 
 export type RuleOutcome =
@@ -227,7 +227,7 @@ export function compileRule(rule: CelRule): CompiledRule {
 function compileUncached(rule: CelRule): CompiledRule {
   const text = oneLine(rule.rule);
   const env = celEnvironment();
-  let program: ParseResult;
+  let program: CelProgram;
   try {
     program = env.parse(rule.rule);
   } catch (e) {
@@ -238,7 +238,7 @@ function compileUncached(rule: CelRule): CompiledRule {
   if (!checked.valid) {
     return { rule, text, transition, unsupported: `the rule does not type-check: ${errorSummary(checked.error)}` };
   }
-  let messageProgram: ParseResult | undefined;
+  let messageProgram: CelProgram | undefined;
   if (rule.messageExpression) {
     try {
       messageProgram = env.parse(rule.messageExpression);
@@ -292,7 +292,7 @@ function evaluateUncached(rule: CompiledRule, value: unknown): RuleOutcome {
   if (rule.transition && !rule.rule.optionalOldSelf) {
     return { status: 'skipped' };
   }
-  const vars = rule.transition ? { self: value, oldSelf: Optional.none() } : { self: value };
+  const vars = rule.transition ? { self: value, oldSelf: celModule().Optional.none() } : { self: value };
   let result: unknown;
   try {
     result = rule.program(vars);

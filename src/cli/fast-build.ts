@@ -52,6 +52,11 @@ export function fastBuild(root: string): number {
     }
     return -1;
   };
+  // The CommonJS copy of the CEL evaluator (build/vendor-cel.js), written once per install.
+  if (!fs.existsSync(path.join(root, 'lib', 'vendor', 'cel-js', 'index.js'))) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(path.join(root, 'build', 'vendor-cel.js')) as { vendorCel(root: string): unknown }).vendorCel(root);
+  }
   const configs = ['tsconfig.base.json', 'tsconfig.json', 'tsconfig.imports.json', 'package.json'].map((f) => mtime(path.join(root, f)));
   const built = mtime(path.join(root, 'lib', '.src.tsbuildinfo'));
   if (built < 0 || configs.some((m) => m > built) || staleSources(root, 'imports').length > 0) {
