@@ -2,12 +2,13 @@
  * The one pipeline every entry point shares: render the construct tree once, analyze it, and
  * serialize it. IstioApp, the test helpers and the CLI only differ in where the YAML goes.
  */
-import { App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { analyze, AnalysisResult } from './analysis/engine';
 import { defineCode, Finding, formatReport, Severity, sortFindings } from './analysis/finding';
 import { MeshContext } from './mesh-context';
 import { Json } from './analysis/rendered';
 import { OutputError, OutputFile } from './output';
+import { stringifyDocuments } from './yaml-emitter';
 import { renderApp, RenderResult } from './render';
 
 export const CKI0001 = defineCode('CKI0001', Severity.ERROR, 'A construct validation failed');
@@ -54,9 +55,12 @@ export function synthesize(app: App): SynthesisResult {
   return { ...analysis, render, findings, errors: findings.filter((f) => f.severity === Severity.ERROR) };
 }
 
-/** One YAML stream, `---` between documents, as kubectl and Argo CD read it. */
+/**
+ * One YAML stream, `---` between documents, as kubectl and Argo CD read it: byte for byte what
+ * cdk8s's `Yaml.stringify` writes, from our own emitter (src/yaml-emitter.ts).
+ */
 export function toYamlStream(manifests: readonly Json[]): string {
-  return manifests.length === 0 ? '' : Yaml.stringify(...manifests);
+  return manifests.length === 0 ? '' : stringifyDocuments(manifests);
 }
 
 /** How the manifests are divided into files: cdk8s's `AppProps` fields that decide it. */
