@@ -14,8 +14,10 @@ describeWithShared('npm run import', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-import-test-')), 'imports');
     runImport({ source: SHARED_CRD_BUNDLE, outdir: out });
     const committed = path.join(PROJECT_ROOT, 'imports');
-    expect(listTree(out)).toEqual(listTree(committed));
-    for (const f of listTree(committed)) {
+    // imports/validators/ is compiled from the artefact afterwards (test/precompiled.test.ts).
+    const imported = listTree(committed).filter((f) => !f.startsWith('validators/'));
+    expect(listTree(out)).toEqual(imported);
+    for (const f of imported) {
       const fresh = fs.readFileSync(path.join(out, f), 'utf8');
       const ours = fs.readFileSync(path.join(committed, f), 'utf8');
       // toBe on a megabyte of text prints too much on failure; name the file instead.

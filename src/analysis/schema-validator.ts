@@ -7,8 +7,10 @@
  * and a plan holding only the schema nodes that carry CEL rules or list-map keys, so the per-object
  * walk visits the parts of the object those rules look at and nothing else.
  */
-import Ajv, { ErrorObject, Format, ValidateFunction } from 'ajv';
-import { fullFormats } from 'ajv-formats/dist/formats';
+import type Ajv from 'ajv';
+import type { ErrorObject, Format, Options, ValidateFunction } from 'ajv';
+import { FORMAT_EXPECTATIONS, FORMAT_VALIDATORS } from './formats';
+import { precompiledValidator } from './precompiled';
 import { CompiledRule, compileRule, evaluateRule, toCelValue } from './cel';
 import { CelRule, CrdVersionSchema, loadSchemaArtefact, StructuralSchema } from './crd-artefact';
 import { Json } from './rendered';
@@ -38,28 +40,10 @@ export function isIstioGroup(group: string): boolean {
 // Schema transformation for ajv
 
 
-interface FormatInfo {
-  readonly ajv: Format;
-  /** What a value must be, for messages. */
-  readonly expect: string;
-}
-
-/**
- * The formats Istio's CRDs use. Numeric ones are checked for range: the API server stores any
- * JSON number, but istiod decodes into protobuf types and refuses what does not fit. ajv-formats
- * covers date-time, byte, int32 and int64; its float and double accept any number, and it has no
- * unsigned formats, so those are ours.
- */
-const FORMATS: Record<string, FormatInfo> = {
-  'int32': { ajv: fullFormats.int32, expect: 'an int32 (-2147483648 to 2147483647)' },
-  'uint32': { ajv: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 && n <= 4294967295 }, expect: 'a uint32 (0 to 4294967295)' },
-  'int64': { ajv: fullFormats.int64, expect: 'an int64' },
-  'uint64': { ajv: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 && n <= 2 ** 64 }, expect: 'a uint64' },
-  'float': { ajv: { type: 'number', validate: (n: number) => Number.isFinite(n) && Math.abs(n) <= 3.4028234663852886e38 }, expect: 'a finite 32-bit float' },
-  'double': { ajv: { type: 'number', validate: (n: number) => Number.isFinite(n) }, expect: 'a finite number' },
-  'byte': { ajv: fullFormats.byte, expect: 'base64-encoded bytes' },
-  'date-time': { ajv: fullFormats['date-time'], expect: 'an RFC 3339 date-time (2024-01-31T12:00:00Z)' },
-};
+/** The formats Istio's CRDs use (see formats.ts), with what a value must be for messages. */
+const FORMATS: Record<string, { readonly ajv: Format; readonly expect: string }> = Object.fromEntries(
+  Object.entries(FORMAT_VALIDATORS).map(([name, ajv]) => [name, { ajv, expect: FORMAT_EXPECTATIONS[name] }]),
+);
 
 /** JSON Schema keywords copied as they are; anything else (prose, x-kubernetes-*) is dropped. */
 const COPIED = new Set([
@@ -157,7 +141,7 @@ const OBJECT_META: AjvSchema = {
   },
 };
 
-function rootSchema(schema: StructuralSchema): AjvSchema {
+export function rootSchema(schema: StructuralSchema): AjvSchema {
   const root = toAjv(schema, false);
   root.type = 'object';
   root.properties = {
@@ -182,7 +166,7 @@ const MIN_SHARED_SCHEMA = 250;
  * DestinationRule alone was 600 kB, which V8 has to parse and warm up before the first object is
  * validated. Identical subschemas move to `$defs` and are compiled once (`inlineRefs: false`).
  */
-function shareRepeatedSubschemas(root: AjvSchema): AjvSchema {
+export function shareRepeatedSubschemas(root: AjvSchema): AjvSchema {
   const canonical = new Map<AjvSchema, string>();
   const uses = new Map<string, number>();
   const canon = (node: unknown): string => {
@@ -238,19 +222,29 @@ function shareRepeatedSubschemas(root: AjvSchema): AjvSchema {
   return result;
 }
 
+/**
+ * The options every CRD validator is compiled with, here and by the precompiler. strict: false
+ * because OpenAPI's `nullable` and junctor branches without `type` are normal here; the keyword
+ * whitelist above keeps unknown keywords out instead. ajv's code optimizer doubled the compile
+ * time of the large Istio schemas and sped up nothing measurable at validation, so it is off;
+ * messages are ours (describeError), so ajv's are not generated.
+ */
+export function crdAjvOptions(): Options {
+  const formats: Record<string, Format> = {};
+  for (const [name, info] of Object.entries(FORMATS)) {
+    formats[name] = info.ajv;
+  }
+  return { allErrors: true, messages: false, strict: false, formats, validateFormats: true, inlineRefs: false, code: { optimize: false } };
+}
+
 let ajvInstance: Ajv | undefined;
 
+/** ajv's compiler, loaded only for a schema without a precompiled validator (it costs ~100 ms). */
 function ajv(): Ajv {
   if (!ajvInstance) {
-    const formats: Record<string, Format> = {};
-    for (const [name, info] of Object.entries(FORMATS)) {
-      formats[name] = info.ajv;
-    }
-    // strict: false because OpenAPI's `nullable` and junctor branches without `type` are normal
-    // here; the keyword whitelist above keeps unknown keywords out instead. ajv's code optimizer
-    // doubled the compile time of the large Istio schemas and sped up nothing measurable at
-    // validation, so it is off; messages are ours (describeError), so ajv's are not generated.
-    ajvInstance = new Ajv({ allErrors: true, messages: false, strict: false, formats, validateFormats: true, inlineRefs: false, code: { optimize: false } });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+    ajvInstance = new AjvClass(crdAjvOptions());
   }
   return ajvInstance;
 }
@@ -639,7 +633,7 @@ export class KindValidator {
   public validate(manifest: Json): SchemaProblem[] {
     if (!this.validateFn) {
       this.ajvSchema = rootSchema(this.crd.schema);
-      this.validateFn = ajv().compile(shareRepeatedSubschemas(this.ajvSchema));
+      this.validateFn = precompiledValidator(this.crd) ?? ajv().compile(shareRepeatedSubschemas(this.ajvSchema));
     }
     let problems: SchemaProblem[] = [];
     let pointers: string[] = [];

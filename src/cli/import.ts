@@ -15,6 +15,7 @@ import * as YAML from 'yaml';
 import { buildSchemaArtefact, SCHEMA_ARTEFACT_FILE } from '../analysis/crd-artefact';
 import { packageRoot } from '../package-root';
 import { removeStagingRootIfEmpty, stageFor, swapIn } from '../output';
+import { writeValidators } from './validators';
 
 const PROJECT_ROOT = packageRoot();
 const SHARED_BUNDLE = path.resolve(PROJECT_ROOT, '..', 'shared', 'istio', 'crd-all.gen.yaml');
@@ -110,6 +111,10 @@ function main(argv: string[]): void {
   const source = positionals[0] ?? defaultSource();
   runImport({ source, outdir });
   process.stderr.write(`imported ${source} into ${path.relative(process.cwd(), outdir) || '.'}\n`);
+  if (values.out === undefined) {
+    // The validators are compiled from the artefact just written (the import test checks both).
+    process.stderr.write(`wrote ${writeValidators()} precompiled validators into imports/validators/\n`);
+  }
 }
 
 if (require.main === module) {

@@ -15,6 +15,8 @@ import { topologyMarkdown } from '../topology';
 import { MergedValues, SourceLocation, ValuesError, ValuesSchema } from './values';
 
 const SCHEMA_FILE = 'values.schema.json';
+/** ajv's standalone validator of the values schema, written beside it by `npm run schema`. */
+export const VALUES_VALIDATOR_FILE = 'values.validator.js';
 let schema: ValuesSchema | undefined;
 
 /** The published JSON Schema of values files (`schemas/values.schema.json`). */
@@ -28,7 +30,11 @@ export function valuesSchemaPath(): string {
 
 function valuesSchema(): ValuesSchema {
   if (!schema) {
-    schema = new ValuesSchema(JSON.parse(fs.readFileSync(valuesSchemaPath(), 'utf8')) as Record<string, unknown>);
+    const file = valuesSchemaPath();
+    const compiled = path.join(path.dirname(file), VALUES_VALIDATOR_FILE);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const precompiled = fs.existsSync(compiled) ? require(compiled) as ConstructorParameters<typeof ValuesSchema>[1] : undefined;
+    schema = new ValuesSchema(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>, precompiled);
   }
   return schema;
 }

@@ -4,7 +4,9 @@
  * and column of the value at fault, and a misspelled key gets a suggestion.
  */
 import * as fs from 'fs';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import * as crypto from 'crypto';
+import type Ajv from 'ajv';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 import { suggest } from '../validation/suggest';
 
@@ -345,13 +347,29 @@ interface SchemaNode {
   readonly properties?: Record<string, unknown>;
 }
 
+/** verbose: errors carry the schema node they failed on, for "did you mean" suggestions. */
+export const VALUES_AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true };
+
+/** The digest a precompiled values validator must carry to stand for `schema`. */
+export function valuesSchemaDigest(schema: Record<string, unknown>): string {
+  return crypto.createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+}
+
 export class ValuesSchema {
   private readonly validator: ValidateFunction;
 
-  public constructor(schema: Record<string, unknown>) {
-    // verbose: errors carry the schema node they failed on, for "did you mean" suggestions.
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    this.validator = ajv.compile(schema);
+  /**
+   * @param precompiled a standalone validator of exactly this schema (schemas/values.validator.js);
+   * without it, or for another schema, ajv compiles one, which loads its compiler (~100 ms)
+   */
+  public constructor(schema: Record<string, unknown>, precompiled?: { readonly default: ValidateFunction; readonly schemaSha256: string }) {
+    if (precompiled && precompiled.schemaSha256 === valuesSchemaDigest(schema)) {
+      this.validator = precompiled.default;
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+      this.validator = new AjvClass(VALUES_AJV_OPTIONS).compile(schema);
+    }
   }
 
   /** Problems with `merged`, each starting with `file:line:column:`; empty when valid. */
