@@ -114,6 +114,11 @@ export type { NamespaceValues } from './patterns/common';
 export { buildFromValues } from './patterns/values';
 export type { GatewayIdentityValues, IstioValues, MeshValues, WorkloadValues, ZeroTrustNamespaceValues } from './patterns/values';
 
+// Argo CD: the plugin's files and an Application that renders with it
+export { ArgoCdApplication } from './argocd-application';
+export type { ArgoCdApplicationProps, ArgoCdDestination, ArgoCdSource, ArgoCdSyncPolicy } from './argocd-application';
+export { PLUGIN_REF as ARGOCD_PLUGIN_NAME, pluginConfig as argoCdPluginConfig, repoServerPatch as argoCdRepoServerPatch } from './argocd';
+
 // Renamed; the old names stay for one release.
 /** @deprecated use `IstioDuration`, or cdk8s's `Duration`, which every prop accepts too */
 export { IstioDuration as Duration } from './duration';

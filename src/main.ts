@@ -12,7 +12,8 @@ import { ValuesError } from './cli/values';
 import { buildValuesApp, loadValues, topologyOf, ValuesApp } from './cli/values-app';
 import { packageRoot } from './package-root';
 import { OutputFile, writeFiles } from './output';
-import { manifestFiles } from './synthesis';
+import { manifestFiles, toYamlStream } from './synthesis';
+import { pluginConfig, repoServerPatch } from './argocd';
 import { byCodePoint } from './ordering';
 
 export const EXAMPLES_DIR = path.join(packageRoot(), 'examples');
@@ -52,10 +53,21 @@ export function buildExamples(dir: string = EXAMPLES_DIR): BuiltExample[] {
 
 /** The files `npm run synth` writes, relative to the output folder. */
 export function exampleOutput(examples: readonly BuiltExample[]): OutputFile[] {
-  return examples.flatMap(({ name, built }) => [
-    ...manifestFiles(built.result).map((f) => ({ path: `${name}/${f.path}`, content: f.content })),
-    { path: `${name}/topology.md`, content: topologyOf(built, name) },
-  ]);
+  return [
+    ...examples.flatMap(({ name, built }) => [
+      ...manifestFiles(built.result).map((f) => ({ path: `${name}/${f.path}`, content: f.content })),
+      { path: `${name}/topology.md`, content: topologyOf(built, name) },
+    ]),
+    ...argocdFiles().map((f) => ({ path: `argocd/${f.path}`, content: f.content })),
+  ];
+}
+
+/** The Argo CD plugin file and repo-server patch (src/argocd.ts), as argocd/ commits them. */
+export function argocdFiles(): OutputFile[] {
+  return [
+    { path: 'plugin.yaml', content: toYamlStream([pluginConfig()]) },
+    { path: 'repo-server-patch.yaml', content: toYamlStream([repoServerPatch()]) },
+  ];
 }
 
 if (require.main === module) {

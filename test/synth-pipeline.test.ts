@@ -98,7 +98,9 @@ describe('npm run synth', () => {
     const first = hashTree(path.join(dir, 'dist'));
     const examples = fs.readdirSync(path.join(PROJECT_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
     expect(examples.length).toBeGreaterThanOrEqual(5);
-    expect(fs.readdirSync(path.join(dir, 'dist')).sort()).toEqual(['.cdk8s-istio-output', ...examples]);
+    expect(fs.readdirSync(path.join(dir, 'dist')).sort()).toEqual(['.cdk8s-istio-output', 'argocd', ...examples].sort());
+    // The Argo CD plugin file and repo-server patch, as argocd/ commits them.
+    expect(fs.readdirSync(path.join(dir, 'dist', 'argocd')).sort()).toEqual(['plugin.yaml', 'repo-server-patch.yaml']);
     for (const name of examples) {
       expect(fs.readdirSync(path.join(dir, 'dist', name)).sort()).toEqual([`${name}.k8s.yaml`, 'topology.md'].sort());
       const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, 'dist', name, `${name}.k8s.yaml`), 'utf8')).map((d) => d.toJSON() as { apiVersion: string; kind: string });

@@ -15,8 +15,12 @@ import { dnsLabelProblem, shown } from '../validation';
 import { manifestFiles, toYamlStream } from '../synthesis';
 import { ValuesError } from './values';
 import { buildValuesApp, loadValues, topologyOf } from './values-app';
+import { chartNameFor, generateCdk8sApp, generateInput } from './argocd-generate';
+import type { CliIo } from './io';
+import { Json } from '../analysis/rendered';
 
 const USAGE = `usage: cdk8s-istio synth -f VALUES [-f VALUES ...] [--set key.path=value ...] (-o DIR | --stdout) [--name NAME]
+       cdk8s-istio generate     (the Argo CD plugin: reads ARGOCD_APP_PARAMETERS, ARGOCD_ENV_VALUES, ...)
        cdk8s-istio --version
 
   -f, --values FILE     a values file (at most 10 MiB); later files override earlier ones
@@ -29,10 +33,7 @@ const USAGE = `usage: cdk8s-istio synth -f VALUES [-f VALUES ...] [--set key.pat
   --name NAME           name of the output chart, a DNS label (default: the first values file's name)
 `;
 
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+export type { CliIo } from './io';
 
 interface SynthArgs {
   readonly files: string[];
@@ -117,7 +118,7 @@ function chartName(args: SynthArgs): string {
 }
 
 /** Runs the command; returns the exit code. */
-export function run(argv: readonly string[], io: CliIo): number {
+export function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): number {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-v' || command === 'version') {
     io.stdout(`${packageVersion()}\n`);
@@ -126,6 +127,9 @@ export function run(argv: readonly string[], io: CliIo): number {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === 'generate') {
+    return runGenerate(rest, io, env, cwd);
   }
   if (command !== 'synth') {
     io.stderr(`unknown command ${shown(command, 70)}: the command is synth\n${HELP_HINT}`);
@@ -180,6 +184,66 @@ export function run(argv: readonly string[], io: CliIo): number {
     if (process.env.CDK8S_ISTIO_DEBUG) {
       io.stderr(`${(e as Error).stack ?? ''}\n`);
     }
+    return 1;
+  }
+}
+
+/**
+ * What an Argo CD sync needs on top of the objects (argo-cd docs, sync-options): Istio objects
+ * skip the dry run while their CRDs do not exist yet (an Istio install in the same sync), and
+ * Namespaces are kept when the Application is deleted, since they hold TLS Secrets and workloads
+ * the app does not own.
+ */
+export function forArgoCd(manifest: Json): Json {
+  const meta = (manifest.metadata ?? {}) as Json;
+  const group = String(manifest.apiVersion ?? '').split('/')[0];
+  const options = manifest.kind === 'Namespace' && manifest.apiVersion === 'v1'
+    ? 'Delete=false'
+    : group.endsWith('istio.io') ? 'SkipDryRunOnMissingResource=true' : undefined;
+  if (!options) {
+    return manifest;
+  }
+  const annotations = { ...((meta.annotations ?? {}) as Record<string, string>) };
+  const key = 'argocd.argoproj.io/sync-options';
+  annotations[key] = annotations[key] ? `${annotations[key]},${options}` : options;
+  return { ...manifest, metadata: { ...meta, annotations } };
+}
+
+/** `cdk8s-istio generate`: the Argo CD plugin's render (see argocd-generate.ts). */
+function runGenerate(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): number {
+  if (argv.length > 0) {
+    io.stderr(`generate takes no arguments; it reads the Argo CD plugin environment (got ${shown(argv.join(' '), 70)})\n`);
+    return 2;
+  }
+  try {
+    const input = generateInput(env, cwd);
+    if ('cdk8sApp' in input) {
+      return generateCdk8sApp(cwd, env, io);
+    }
+    const missing = input.values.filter((f) => !fs.existsSync(path.join(cwd, f)));
+    if (missing.length > 0) {
+      io.stderr(`${missing.join(', ')}: no such values file in the source directory (named by ${input.valuesFrom}); nothing was rendered\n`);
+      return 1;
+    }
+    const name = chartNameFor(env.ARGOCD_APP_NAME, chartNameFor(path.basename(input.values[0]).replace(/\.(values\.)?ya?ml$/, ''), 'app'));
+    // Relative to the source directory, which is the working directory when Argo CD runs us.
+    const merged = loadValues(input.values.map((f) => path.relative(process.cwd(), path.resolve(cwd, f))), input.sets);
+    const built = buildValuesApp(name, merged, undefined, env.ARGOCD_APP_NAMESPACE || undefined);
+    if (built.result.render.objects.length === 0) {
+      io.stderr(`${input.values.join(', ')}: the values describe nothing to render; refusing to print an empty stream (Argo CD would prune the app's objects)\n`);
+      return 1;
+    }
+    if (built.report.length > 0) {
+      io.stderr(`${built.report.join('\n')}\n`);
+    }
+    io.stdout(toYamlStream(built.result.render.objects.map((o) => forArgoCd(o.manifest))));
+    return 0;
+  } catch (e) {
+    if (e instanceof ValuesError) {
+      io.stderr(`${e.problems.join('\n')}\n${e.problems.length} problem(s); nothing was rendered\n`);
+      return 1;
+    }
+    io.stderr(`${(e as Error).message}\n`);
     return 1;
   }
 }

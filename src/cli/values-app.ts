@@ -100,9 +100,9 @@ export interface ValuesApp {
  * Builds and analyzes the app the values describe (chart `name`), writing nothing. Throws a
  * ValuesError listing every problem, located in the values, when anything is wrong.
  */
-export function buildValuesApp(name: string, merged: MergedValues, outdir?: string): ValuesApp {
+export function buildValuesApp(name: string, merged: MergedValues, outdir?: string, namespace?: string): ValuesApp {
   const app = new IstioApp(outdir ? { outdir } : {});
-  const chart = new IstioChart(app, name);
+  const chart = new IstioChart(app, name, namespace ? { namespace } : {});
   try {
     buildFromValues(chart, merged.values as IstioValues);
   } catch (e) {
