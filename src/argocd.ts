@@ -43,6 +43,12 @@ export function pluginConfig(): Json {
             tooltip: 'key.path=value pairs applied after the files, in Helm\'s --set syntax',
             collectionType: 'array',
           },
+          {
+            name: 'istioVersion',
+            title: 'Istio version',
+            tooltip: 'The cluster\'s Istio, 1.20 to 1.30: apiVersions and validation follow it (default: mesh.istioVersion, else 1.30)',
+            collectionType: 'string',
+          },
         ],
       },
     },

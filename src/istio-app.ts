@@ -5,6 +5,9 @@
 import { App, AppProps } from 'cdk8s';
 import { formatReport } from './analysis/finding';
 import { writeFiles } from './output';
+import { istioVersionProblem } from './istio-version';
+import { MeshContext } from './mesh-context';
+import { check } from './validation';
 import { constructMetadataFile, manifestFiles, synthesize, ValidationError } from './synthesis';
 
 /**
@@ -12,7 +15,14 @@ import { constructMetadataFile, manifestFiles, synthesize, ValidationError } fro
  * files as cdk8s's App does, `recordConstructMetadata` writes its construct-metadata.json, and
  * `resolvers` run when objects render.
  */
-export interface IstioAppProps extends AppProps {}
+export interface IstioAppProps extends AppProps {
+  /**
+   * The Istio version the cluster runs (`1.24` or `1.24.6`, from 1.20 to 1.30): objects get the
+   * apiVersions it serves and are validated against its CRDs; a field it lacks is an error.
+   * @default '1.30'
+   */
+  readonly istioVersion?: string;
+}
 
 export class IstioApp extends App {
   /** Whether synth writes cdk8s's construct-metadata.json (App keeps its own copy private). */
@@ -23,6 +33,10 @@ export class IstioApp extends App {
     // CLI passes (a hard-coded outdir breaks `cdk8s synth -o`).
     super(props);
     this.writesConstructMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
+    if (props.istioVersion !== undefined) {
+      check(this, 'istioVersion', istioVersionProblem(props.istioVersion));
+      MeshContext.of(this).targetIstioVersion(props.istioVersion);
+    }
   }
 
   /**

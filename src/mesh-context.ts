@@ -5,6 +5,7 @@
  * checks read them so that a reference to something outside the app is not reported as missing.
  */
 import { IConstruct } from 'constructs';
+import { DEFAULT_ISTIO_VERSION } from './istio-version';
 
 /** Istio's default root namespace (meshConfig.rootNamespace): policies there apply mesh-wide. */
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
@@ -57,6 +58,21 @@ export class MeshContext {
   private readonly namespaces = new Map<string, Record<string, string>>();
   private readonly gatewayWorkloads: ExternalGatewayWorkload[] = [];
   private installInfo: MeshInstall = { revisions: [], hasDefaultInjector: true, extensionProviders: [], trustDomain: 'cluster.local' };
+  private targetVersion: string = DEFAULT_ISTIO_VERSION;
+
+  /**
+   * The Istio version the output is for (`1.24` or `1.24.6`): apiVersions are chosen from what
+   * it serves and objects are validated against its CRDs. Checked by IstioApp and the values
+   * file (`mesh.istioVersion`); see src/istio-version.ts.
+   */
+  public get istioVersion(): string {
+    return this.targetVersion;
+  }
+
+  /** Sets the target Istio version; `istioVersionProblem` says first whether it is supported. */
+  public targetIstioVersion(version: string): void {
+    this.targetVersion = version;
+  }
 
   /** A Gateway resource outside the app, as `namespace/name`. */
   public declareExternalGateway(ref: string): void {

@@ -14,6 +14,9 @@ import { CLUSTER_SCOPED_KINDS, groupKindOf, Json, RenderedObject } from './analy
 import { isGeneratedL1, losslessJson } from './l1';
 import { stableTopologicalOrder } from './ordering';
 import { lateProblems, withoutTextValidation } from './validation/late';
+import { NEWEST_MINOR, servedApiVersions } from './analysis/crd-artefact';
+import { bundledMinorFor } from './istio-version';
+import { MeshContext } from './mesh-context';
 
 /** A construct validation that failed: our constructs' with their field and fix, others' as text. */
 export interface ConstructError {
@@ -115,7 +118,33 @@ function structure(all: readonly IConstruct[]): {
   return { charts, objectsOf, chartDeps, objectDeps };
 }
 
+/**
+ * The object with the apiVersion its target Istio serves: the L1 classes are generated from the
+ * newest bundle and write `networking.istio.io/v1`, which Istio 1.20 does not serve. An
+ * apiVersion the target serves is kept as written; one only newer Istio serves is replaced by the
+ * target's preferred served version of the kind (v1, else v1beta1, else v1alpha3). The served versions of one
+ * kind share one schema within a bundle (a test checks it for every bundle), so this changes
+ * nothing else. A kind the target does not serve at all is left for the schema check to report.
+ */
+function forIstioVersion(manifest: Json, istioVersion: string): Json {
+  const apiVersion = String(manifest.apiVersion ?? '');
+  const slash = apiVersion.indexOf('/');
+  if (slash < 0 || !apiVersion.slice(0, slash).endsWith('istio.io')) {
+    return manifest;
+  }
+  const group = apiVersion.slice(0, slash);
+  const version = apiVersion.slice(slash + 1);
+  const served = servedApiVersions(group, String(manifest.kind), bundledMinorFor(istioVersion));
+  // Only a version some Istio serves is replaced; anything else (a typo) is the schema check's to report.
+  if (served.length === 0 || served.includes(version) || !servedApiVersions(group, String(manifest.kind), NEWEST_MINOR).includes(version)) {
+    return manifest;
+  }
+  const preferred = ['v1', 'v1beta1', 'v1alpha3', 'v1alpha2', 'v1alpha1'].find((v) => served.includes(v)) ?? served[0];
+  return { ...manifest, apiVersion: `${group}/${preferred}` };
+}
+
 export function renderApp(app: App): RenderResult {
+  const istioVersion = MeshContext.of(app).istioVersion;
   const all = app.node.findAll();
   const constructErrors: ConstructError[] = [];
   for (const c of all) {
@@ -138,7 +167,7 @@ export function renderApp(app: App): RenderResult {
     const apiObjects = stableTopologicalOrder(objectsOf.get(chart) ?? [], (o) => objectDeps.get(o) ?? [], (o) => o.node.path);
     for (const obj of apiObjects) {
       const rendered: RenderedObject = {
-        manifest: stripClusterScopedNamespace(manifestOf(obj)),
+        manifest: forIstioVersion(stripClusterScopedNamespace(manifestOf(obj)), istioVersion),
         constructPath: obj.node.path,
         chartPath: chart.node.path,
       };

@@ -65,7 +65,7 @@ describe('the plugin files', () => {
     expect(plugin.kind).toBe('ConfigManagementPlugin');
     expect(`${plugin.metadata.name}-${String(plugin.spec.version)}`).toBe(PLUGIN_REF);
     expect((plugin.spec.generate as { command: string[] }).command).toEqual(['cdk8s-istio', 'generate']);
-    expect(((plugin.spec.parameters as Json).static as Json[]).map((p) => [p.name, p.collectionType])).toEqual([['values', 'array'], ['set', 'array']]);
+    expect(((plugin.spec.parameters as Json).static as Json[]).map((p) => [p.name, p.collectionType])).toEqual([['values', 'array'], ['set', 'array'], ['istioVersion', 'string']]);
   });
 
   test('the sidecar runs the cmp-server as user 999 with the documented mounts and its own /tmp', () => {
@@ -107,6 +107,14 @@ describe('cdk8s-istio generate, as the sidecar runs it', () => {
     expect((deployment.spec as Json).replicas).toBe(3);
     const params = generate(dir, { PARAM_VALUES_0: 'base.yaml', PARAM_SET_0: 'exposedApplications[0].gateway.replicas=2' });
     expect((documents(params.stdout).find((d) => d.kind === 'Deployment')!.spec as Json).replicas).toBe(2);
+  });
+
+  test('the istioVersion parameter picks the apiVersions the cluster serves', () => {
+    const dir = checkout({ 'prod.yaml': example('vendor-platform') });
+    const r = generate(dir, { ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: 'values', array: ['prod.yaml'] }, { name: 'istioVersion', string: '1.20' }]) });
+    expect(r.status).toBe(0);
+    expect(documents(r.stdout).filter((d) => String(d.apiVersion).startsWith('networking.istio.io')).map((d) => d.apiVersion)).toEqual(expect.arrayContaining(['networking.istio.io/v1beta1']));
+    expect(r.stdout).not.toContain('networking.istio.io/v1\n');
   });
 
   test('the default values file, and a cdk8s app in the source directory', () => {

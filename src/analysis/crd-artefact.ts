@@ -6,6 +6,7 @@
  * so the artefact keeps each served version's `openAPIV3Schema` (with its CEL rules) and drops
  * the prose descriptions.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -129,6 +130,91 @@ export function buildSchemaArtefact(bundle: string, meta: { source: string; sha2
 }
 
 let cached: SchemaArtefact | undefined;
+
+/** The artefacts of the older bundled minors, their schemas shared by digest. */
+export const VERSIONS_ARTEFACT_FILE = 'crd-schemas-versions.json';
+
+export interface VersionsArtefact {
+  /** Per minor: where its bundle came from, and each served `group/version/Kind` with its schema's digest. */
+  readonly versions: Record<string, { readonly source: string; readonly sha256: string; readonly kinds: Record<string, Omit<CrdVersionSchema, 'schema'> & { readonly schema: string }> }>;
+  /** Schemas by digest; identical schemas of several versions are stored once. */
+  readonly schemas: Record<string, StructuralSchema>;
+}
+
+/** Packs per-minor artefacts into one file, each distinct schema once. */
+export function packVersions(artefacts: Record<string, SchemaArtefact>): VersionsArtefact {
+  const schemas: Record<string, StructuralSchema> = {};
+  const versions: Record<string, VersionsArtefact['versions'][string]> = {};
+  for (const minor of Object.keys(artefacts).sort()) {
+    const a = artefacts[minor];
+    const kinds: Record<string, Omit<CrdVersionSchema, 'schema'> & { schema: string }> = {};
+    for (const key of Object.keys(a.kinds).sort()) {
+      const { schema, ...rest } = a.kinds[key];
+      const digest = crypto.createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 16);
+      schemas[digest] = schema;
+      kinds[key] = { ...rest, schema: digest };
+    }
+    versions[minor] = { source: a.source, sha256: a.sha256, kinds };
+  }
+  return { versions, schemas: Object.fromEntries(Object.keys(schemas).sort().map((k) => [k, schemas[k]])) };
+}
+
+let versionsCache: VersionsArtefact | undefined;
+const byMinor = new Map<string, SchemaArtefact>();
+
+/**
+ * The artefact of a bundled minor (`1.20` ... `1.30`); the newest is imports/crd-schemas.json,
+ * the older ones come from imports/crd-schemas-versions.json.
+ */
+export function loadSchemaArtefactFor(minor: string): SchemaArtefact {
+  const newest = loadSchemaArtefact();
+  if (minor === NEWEST_MINOR) {
+    return newest;
+  }
+  let found = byMinor.get(minor);
+  if (!found) {
+    if (!versionsCache) {
+      const file = path.join(packageRoot(), 'imports', VERSIONS_ARTEFACT_FILE);
+      if (!fs.existsSync(file)) {
+        throw new Error(`schema artefact ${VERSIONS_ARTEFACT_FILE} not found under imports/: run \`npm run import\``);
+      }
+      versionsCache = JSON.parse(fs.readFileSync(file, 'utf8')) as VersionsArtefact;
+    }
+    const v = versionsCache.versions[minor];
+    if (!v) {
+      throw new Error(`no schema artefact for Istio ${minor}; the bundled minors are ${[...Object.keys(versionsCache.versions), NEWEST_MINOR].join(', ')}`);
+    }
+    const kinds: Record<string, CrdVersionSchema> = {};
+    for (const [key, k] of Object.entries(v.kinds)) {
+      kinds[key] = { ...k, schema: versionsCache.schemas[k.schema] };
+    }
+    found = { source: v.source, sha256: v.sha256, kinds };
+    byMinor.set(minor, found);
+  }
+  return found;
+}
+
+const servedCache = new Map<string, Map<string, string[]>>();
+
+/**
+ * The apiVersions (`v1`, `v1beta1`, ...) the CRDs of `minor` serve for `group/kind`, as the
+ * artefact lists them (unordered); empty when the kind is not served.
+ */
+export function servedApiVersions(group: string, kind: string, minor: string): readonly string[] {
+  let byKind = servedCache.get(minor);
+  if (!byKind) {
+    byKind = new Map();
+    for (const crd of Object.values(loadSchemaArtefactFor(minor).kinds)) {
+      const key = `${crd.group}/${crd.kind}`;
+      byKind.set(key, [...(byKind.get(key) ?? []), crd.version]);
+    }
+    servedCache.set(minor, byKind);
+  }
+  return byKind.get(`${group}/${kind}`) ?? [];
+}
+
+/** The minor imports/crd-schemas.json is the bundle of. */
+export const NEWEST_MINOR = '1.30';
 
 /** The committed artefact, read once per process. */
 export function loadSchemaArtefact(): SchemaArtefact {

@@ -12,7 +12,8 @@ import type { ErrorObject, Format, Options, ValidateFunction } from 'ajv';
 import { FORMAT_EXPECTATIONS, FORMAT_VALIDATORS } from './formats';
 import { precompiledValidator } from './precompiled';
 import { CompiledRule, compileRule, evaluateRule, toCelValue } from './cel';
-import { CelRule, CrdVersionSchema, loadSchemaArtefact, StructuralSchema } from './crd-artefact';
+import { CelRule, CrdVersionSchema, loadSchemaArtefactFor, NEWEST_MINOR, StructuralSchema } from './crd-artefact';
+import { BUNDLED_MINORS, bundledMinorFor, compareMinors, minorOf } from '../istio-version';
 import { Json } from './rendered';
 import { byCodePoint } from '../ordering';
 import { suggest } from '../validation/suggest';
@@ -29,6 +30,8 @@ export interface SchemaProblem {
   readonly field?: string;
   readonly message: string;
   readonly fix: string;
+  /** For a field the schema does not declare: where it is, so a newer Istio's schema can be asked. */
+  readonly unknownField?: ReadonlyArray<string | number>;
 }
 
 /** `networking.istio.io`, `security.istio.io`, ...: groups whose objects we validate. */
@@ -611,7 +614,10 @@ function schemaProblems(errors: readonly ErrorObject[], manifest: Json, schemaRo
     if (e.keyword !== 'additionalProperties') {
       pointers.push(pointerOf(described.segments));
     }
-    problems.push({ kind: 'schema', field: field || undefined, message: described.message, fix: described.fix });
+    problems.push({
+      kind: 'schema', field: field || undefined, message: described.message, fix: described.fix,
+      ...(e.keyword === 'additionalProperties' ? { unknownField: described.segments } : {}),
+    });
   }
   return { problems, pointers };
 }
@@ -678,26 +684,32 @@ export class KindValidator {
   }
 }
 
-let validators: Map<string, KindValidator> | undefined;
-let kindsByGroup: Map<string, Map<string, string[]>> | undefined;
+interface VersionIndex {
+  readonly validators: Map<string, KindValidator>;
+  readonly kindsByGroup: Map<string, Map<string, string[]>>;
+}
 
-function index(): { validators: Map<string, KindValidator>; kindsByGroup: Map<string, Map<string, string[]>> } {
-  if (!validators || !kindsByGroup) {
-    validators = new Map();
-    kindsByGroup = new Map();
-    for (const [key, crd] of Object.entries(loadSchemaArtefact().kinds)) {
-      validators.set(key, new KindValidator(crd));
-      const kinds = kindsByGroup.get(crd.group) ?? new Map<string, string[]>();
+const indexes = new Map<string, VersionIndex>();
+
+/** The validators of one bundled Istio minor (default: the newest), built once per process. */
+function index(minor: string = NEWEST_MINOR): VersionIndex {
+  let found = indexes.get(minor);
+  if (!found) {
+    found = { validators: new Map(), kindsByGroup: new Map() };
+    for (const [key, crd] of Object.entries(loadSchemaArtefactFor(minor).kinds)) {
+      found.validators.set(key, new KindValidator(crd));
+      const kinds = found.kindsByGroup.get(crd.group) ?? new Map<string, string[]>();
       kinds.set(crd.kind, [...(kinds.get(crd.kind) ?? []), crd.version]);
-      kindsByGroup.set(crd.group, kinds);
+      found.kindsByGroup.set(crd.group, kinds);
     }
+    indexes.set(minor, found);
   }
-  return { validators, kindsByGroup };
+  return found;
 }
 
 /** The validator for `group/version/Kind`, or undefined when Istio's CRDs do not serve it. */
-export function kindValidator(group: string, version: string, kind: string): KindValidator | undefined {
-  return index().validators.get(`${group}/${version}/${kind}`);
+export function kindValidator(group: string, version: string, kind: string, istioVersion: string = NEWEST_MINOR): KindValidator | undefined {
+  return index(bundledMinorFor(istioVersion)).validators.get(`${group}/${version}/${kind}`);
 }
 
 /** Every served `group/version/Kind` of the artefact, with its validator. */
@@ -722,15 +734,53 @@ export function compareKubeVersions(a: string, b: string): number {
 }
 
 /** The versions Istio's CRDs serve for a kind, preferred first; empty if the kind is unknown. */
-export function servedVersions(group: string, kind: string): string[] {
-  return [...(index().kindsByGroup.get(group)?.get(kind) ?? [])].sort(compareKubeVersions);
+export function servedVersions(group: string, kind: string, istioVersion: string = NEWEST_MINOR): string[] {
+  return [...(index(bundledMinorFor(istioVersion)).kindsByGroup.get(group)?.get(kind) ?? [])].sort(compareKubeVersions);
+}
+
+/** Whether `schema` declares the field at `segments` (list indexes step into items, map keys into values). */
+function declares(schema: StructuralSchema | undefined, segments: ReadonlyArray<string | number>): boolean {
+  let node = schema;
+  for (const seg of segments) {
+    if (!node) {
+      return false;
+    }
+    if (node['x-kubernetes-preserve-unknown-fields']) {
+      return true;
+    }
+    if (typeof seg === 'number') {
+      node = node.items;
+    } else if (node.properties && seg in node.properties) {
+      node = node.properties[seg];
+    } else if (typeof node.additionalProperties === 'object') {
+      node = node.additionalProperties;
+    } else {
+      return false;
+    }
+  }
+  return node !== undefined;
+}
+
+/** The first bundled minor after `istioVersion` whose schema of the kind declares the field, if any. */
+function firstMinorWith(group: string, kind: string, segments: ReadonlyArray<string | number>, istioVersion: string): string | undefined {
+  for (const minor of BUNDLED_MINORS) {
+    if (compareMinors(minor, istioVersion) <= 0) {
+      continue;
+    }
+    const versions = servedVersions(group, kind, minor);
+    const crd = versions.map((v) => index(minor).validators.get(`${group}/${v}/${kind}`)?.crd).find((c) => c && declares(c.schema, segments));
+    if (crd) {
+      return minor;
+    }
+  }
+  return undefined;
 }
 
 /**
  * Validates one manifest of an Istio group against its CRD: unknown kinds and versions, the
  * openAPIV3Schema (strictly) and every CEL rule. Returns nothing for non-Istio objects.
  */
-export function validateManifest(manifest: Json): SchemaProblem[] {
+export function validateManifest(manifest: Json, istioVersion: string = NEWEST_MINOR): SchemaProblem[] {
   const apiVersion = String(manifest.apiVersion ?? '');
   const slash = apiVersion.indexOf('/');
   if (slash < 0) {
@@ -742,11 +792,27 @@ export function validateManifest(manifest: Json): SchemaProblem[] {
   }
   const version = apiVersion.slice(slash + 1);
   const kind = String(manifest.kind ?? '');
-  const validator = kindValidator(group, version, kind);
+  const target = bundledMinorFor(istioVersion);
+  const validator = kindValidator(group, version, kind, target);
   if (validator) {
-    return validator.validate(manifest);
+    const problems = validator.validate(manifest);
+    if (target === NEWEST_MINOR) {
+      return problems;
+    }
+    // A field the target's schema lacks but a newer Istio has: say which, and how to get it.
+    return problems.map((p) => {
+      if (p.kind !== 'schema' || !p.unknownField) {
+        return p;
+      }
+      const since = firstMinorWith(group, kind, p.unknownField, target);
+      return since === undefined ? p : {
+        ...p,
+        message: `${p.field ?? 'the field'} is not in Istio ${minorOf(istioVersion)}'s ${kind} (Istio ${since} and later have it); the API server would refuse it`,
+        fix: `target Istio ${since} or later (istioVersion), or remove ${p.field ?? 'it'}`,
+      };
+    });
   }
-  const kinds = index().kindsByGroup.get(group);
+  const kinds = index(target).kindsByGroup.get(group);
   if (!kinds) {
     return [{
       kind: 'unknown-group',
@@ -754,8 +820,17 @@ export function validateManifest(manifest: Json): SchemaProblem[] {
       fix: `check the apiVersion; if ${group} is served by another CRD in the cluster, suppress this code with that reason`,
     }];
   }
-  const versions = servedVersions(group, kind);
+  const versions = servedVersions(group, kind, target);
   if (versions.length === 0) {
+    const newer = BUNDLED_MINORS.find((m) => compareMinors(m, target) > 0 && servedVersions(group, kind, m).length > 0);
+    if (newer) {
+      return [{
+        kind: 'unknown-kind',
+        field: 'kind',
+        message: `Istio ${minorOf(istioVersion)} has no ${kind} (Istio ${newer} and later serve it)`,
+        fix: `target Istio ${newer} or later (istioVersion), or do without ${kind}`,
+      }];
+    }
     const suggestion = suggest(kind, [...kinds.keys()]);
     return [{
       kind: 'unknown-kind',
@@ -767,7 +842,7 @@ export function validateManifest(manifest: Json): SchemaProblem[] {
   return [{
     kind: 'unknown-kind',
     field: 'apiVersion',
-    message: `${apiVersion} is not served for ${kind}; Istio's CRDs serve ${versions.map((v) => `${group}/${v}`).join(', ')}`,
+    message: `${apiVersion} is not served for ${kind}; ${target === NEWEST_MINOR ? 'Istio\'s' : `Istio ${minorOf(istioVersion)}'s`} CRDs serve ${versions.map((v) => `${group}/${v}`).join(', ')}`,
     fix: `set apiVersion: ${group}/${versions[0]}`,
   }];
 }

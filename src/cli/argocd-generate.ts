@@ -31,6 +31,8 @@ export interface GenerateInput {
   readonly sets: string[];
   /** Where the list came from, for messages. */
   readonly valuesFrom: string;
+  /** The `istioVersion` parameter (or env ISTIO_VERSION). @default - the values file's, else 1.30 */
+  readonly istioVersion?: string;
 }
 
 interface Parameter {
@@ -74,15 +76,16 @@ function parameter(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
 /** What to render, from the plugin's environment. */
 export function generateInput(env: NodeJS.ProcessEnv, cwd: string): GenerateInput | { readonly cdk8sApp: true } {
   const sets = parameter(env, 'set') ?? (env.ARGOCD_ENV_SET ? [env.ARGOCD_ENV_SET] : []);
+  const istioVersion = parameter(env, 'istioVersion')?.[0] ?? env.ARGOCD_ENV_ISTIO_VERSION;
   const fromParam = parameter(env, 'values');
   if (fromParam && fromParam.length > 0) {
-    return { values: fromParam, sets, valuesFrom: 'the values parameter' };
+    return { values: fromParam, sets, valuesFrom: 'the values parameter', istioVersion };
   }
   if (env.ARGOCD_ENV_VALUES) {
-    return { values: splitList(env.ARGOCD_ENV_VALUES), sets, valuesFrom: 'ARGOCD_ENV_VALUES' };
+    return { values: splitList(env.ARGOCD_ENV_VALUES), sets, valuesFrom: 'ARGOCD_ENV_VALUES', istioVersion };
   }
   if (fs.existsSync(path.join(cwd, DEFAULT_VALUES_FILE))) {
-    return { values: [DEFAULT_VALUES_FILE], sets, valuesFrom: `the default file ${DEFAULT_VALUES_FILE}` };
+    return { values: [DEFAULT_VALUES_FILE], sets, valuesFrom: `the default file ${DEFAULT_VALUES_FILE}`, istioVersion };
   }
   if (fs.existsSync(path.join(cwd, 'cdk8s.yaml'))) {
     return { cdk8sApp: true };

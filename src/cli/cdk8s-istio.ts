@@ -31,6 +31,7 @@ const USAGE = `usage: cdk8s-istio synth -f VALUES [-f VALUES ...] [--set key.pat
   -o, --output DIR      write <name>.k8s.yaml and topology.md into DIR (replaced as a whole)
   --stdout              write one YAML stream to stdout instead
   --name NAME           name of the output chart, a DNS label (default: the first values file's name)
+  --istio-version V     the cluster's Istio, 1.20 to 1.30 (default 1.30); the same as mesh.istioVersion
 `;
 
 export type { CliIo } from './io';
@@ -77,6 +78,10 @@ function parseSynthArgs(argv: readonly string[]): SynthArgs {
   const sets: SynthArgs['sets'] = (parsed.tokens ?? [])
     .filter((t): t is Extract<typeof t, { kind: 'option' }> => t.kind === 'option' && (t.name === 'set' || t.name === 'set-string'))
     .map((t) => ({ expression: t.value ?? '', asString: t.name === 'set-string' }));
+  if (values['istio-version'] !== undefined) {
+    // The same as the values key, and it wins over the files like any override.
+    sets.push({ expression: `mesh.istioVersion=${values['istio-version'].replace(/[\\,]/g, '\\$&')}`, asString: true });
+  }
   return { files, sets, outdir: values.output, stdout, name: values.name };
 }
 
@@ -93,6 +98,7 @@ function parseSynthOptions(argv: readonly string[]) {
       'output': { type: 'string', short: 'o' },
       'stdout': { type: 'boolean' },
       'name': { type: 'string' },
+      'istio-version': { type: 'string' },
     },
   });
 }
@@ -227,7 +233,8 @@ function runGenerate(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv 
     }
     const name = chartNameFor(env.ARGOCD_APP_NAME, chartNameFor(path.basename(input.values[0]).replace(/\.(values\.)?ya?ml$/, ''), 'app'));
     // Relative to the source directory, which is the working directory when Argo CD runs us.
-    const merged = loadValues(input.values.map((f) => path.relative(process.cwd(), path.resolve(cwd, f))), input.sets);
+    const sets = input.istioVersion ? [...input.sets.map((expression) => ({ expression, asString: false })), { expression: `mesh.istioVersion=${input.istioVersion}`, asString: true }] : input.sets;
+    const merged = loadValues(input.values.map((f) => path.relative(process.cwd(), path.resolve(cwd, f))), sets);
     const built = buildValuesApp(name, merged, undefined, env.ARGOCD_APP_NAMESPACE || undefined);
     if (built.result.render.objects.length === 0) {
       io.stderr(`${input.values.join(', ')}: the values describe nothing to render; refusing to print an empty stream (Argo CD would prune the app's objects)\n`);

@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import * as YAML from 'yaml';
-import { buildSchemaArtefact, SCHEMA_ARTEFACT_FILE } from '../analysis/crd-artefact';
+import { buildSchemaArtefact, NEWEST_MINOR, packVersions, SCHEMA_ARTEFACT_FILE, VERSIONS_ARTEFACT_FILE } from '../analysis/crd-artefact';
 import { packageRoot } from '../package-root';
 import { removeStagingRootIfEmpty, stageFor, swapIn } from '../output';
 import { writeValidators } from './validators';
@@ -85,6 +85,26 @@ export function runImport(options: ImportOptions): void {
   }
 }
 
+/** Where the older minors' bundles are: ../shared/istio/versions/<x.y.z>/crd-all.gen.yaml. */
+export const SHARED_VERSIONS = path.join(PROJECT_ROOT, '..', 'shared', 'istio', 'versions');
+
+/**
+ * imports/crd-schemas-versions.json from every bundle under `dir` older than the newest minor
+ * (the newest is imports/crd-schemas.json), identical schemas stored once.
+ */
+export function versionsArtefactText(dir: string = SHARED_VERSIONS): string {
+  const artefacts: Record<string, ReturnType<typeof buildSchemaArtefact>> = {};
+  for (const release of fs.readdirSync(dir).sort()) {
+    const minor = release.split('.').slice(0, 2).join('.');
+    if (minor === NEWEST_MINOR) {
+      continue;
+    }
+    const text = fs.readFileSync(path.join(dir, release, 'crd-all.gen.yaml'), 'utf8');
+    artefacts[minor] = buildSchemaArtefact(text, { source: `${release}/crd-all.gen.yaml`, sha256: crypto.createHash('sha256').update(text).digest('hex') });
+  }
+  return `${JSON.stringify(packVersions(artefacts))}\n`;
+}
+
 /** A machine-independent name for the bundle, recorded in the artefact. */
 function describeSource(source: string): string {
   if (/^https?:\/\//.test(source)) {
@@ -114,6 +134,10 @@ function main(argv: string[]): void {
   if (values.out === undefined) {
     // The validators are compiled from the artefact just written (the import test checks both).
     process.stderr.write(`wrote ${writeValidators()} precompiled validators into imports/validators/\n`);
+    if (fs.existsSync(SHARED_VERSIONS)) {
+      fs.writeFileSync(path.join(outdir, VERSIONS_ARTEFACT_FILE), versionsArtefactText());
+      process.stderr.write(`wrote the schemas of the older Istio minors into imports/${VERSIONS_ARTEFACT_FILE}\n`);
+    }
   }
 }
 

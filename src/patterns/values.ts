@@ -6,6 +6,7 @@
 import { Construct } from 'constructs';
 import { MeshContext } from '../mesh-context';
 import { GatewayWorkload } from '../gateway-workload';
+import { istioVersionProblem } from '../istio-version';
 import { MeshWorkload } from '../mesh-workload';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
 import { dnsLabelProblem, dnsSubdomainProblem, Problems } from '../validation';
@@ -40,6 +41,12 @@ export interface MeshValues {
    * @default false
    */
   readonly strictMtls?: boolean;
+  /**
+   * The Istio version the cluster runs (`1.24` or `1.24.6`, from 1.20 to 1.30): the output uses
+   * the apiVersions it serves and is validated against its CRDs.
+   * @default '1.30'
+   */
+  readonly istioVersion?: string;
 }
 
 /** A gateway's pods, identified for authorization. */
@@ -101,6 +108,13 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
   const ctx = MeshContext.of(scope);
   // Every entry is built even when an earlier one is refused, so one run reports them all.
   const problems = new Problems(scope);
+  if (mesh.istioVersion !== undefined) {
+    const problem = istioVersionProblem(String(mesh.istioVersion));
+    problems.check('mesh.istioVersion', problem);
+    if (!problem) {
+      ctx.targetIstioVersion(String(mesh.istioVersion));
+    }
+  }
   if (mesh.trustDomain !== undefined) {
     problems.check('mesh.trustDomain', dnsSubdomainProblem(mesh.trustDomain, 'trust domain'));
   }

@@ -24,8 +24,8 @@ const CODE_OF: Record<SchemaProblem['kind'], string> = {
 };
 
 /** The schema and CEL findings for one manifest (none for objects outside Istio's groups). */
-export function schemaFindings(manifest: Json): FindingInput[] {
-  return validateManifest(manifest).map((p) => ({ code: CODE_OF[p.kind], field: p.field, message: p.message, fix: p.fix }));
+export function schemaFindings(manifest: Json, istioVersion?: string): FindingInput[] {
+  return validateManifest(manifest, istioVersion).map((p) => ({ code: CODE_OF[p.kind], field: p.field, message: p.message, fix: p.fix }));
 }
 
 const crdSchemaCheck: ObjectCheck = {
@@ -36,7 +36,7 @@ const crdSchemaCheck: ObjectCheck = {
     if (!isIstioGroup(groupOf(obj.manifest))) {
       return;
     }
-    for (const finding of schemaFindings(obj.manifest)) {
+    for (const finding of schemaFindings(obj.manifest, ctx.index.context.istioVersion)) {
       ctx.report(obj, finding);
     }
   },
