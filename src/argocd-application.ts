@@ -26,6 +26,37 @@ export interface ArgoCdSource {
   readonly env?: Record<string, string>;
 }
 
+/** A Helm chart from a chart repository, with its values inline so a reviewer sees them. */
+export interface ArgoCdHelmSource {
+  /** The chart repository URL. */
+  readonly repoURL: string;
+  readonly chart: string;
+  /** The chart version. */
+  readonly version: string;
+  /** @default - the Application's name */
+  readonly releaseName?: string;
+  /** The chart's values (`helm.valuesObject`). @default - the chart's defaults */
+  readonly values?: Record<string, unknown>;
+}
+
+/** Plain manifests from a directory of a Git repository (e.g. the Gateway API CRDs). */
+export interface ArgoCdDirectorySource {
+  readonly repoURL: string;
+  readonly path: string;
+  /** Branch, tag or commit. */
+  readonly targetRevision: string;
+}
+
+/** A difference Argo CD should not report (`spec.ignoreDifferences[]`). */
+export interface ArgoCdIgnoreDifference {
+  /** @default '' - the core group */
+  readonly group?: string;
+  readonly kind: string;
+  /** @default - every object of the kind */
+  readonly name?: string;
+  readonly jqPathExpressions: string[];
+}
+
 export interface ArgoCdDestination {
   /** The cluster's API server URL (give this or `name`). @default - the cluster named by `name` */
   readonly server?: string;
@@ -49,7 +80,14 @@ export interface ArgoCdApplicationProps {
   readonly namespace?: string;
   /** The AppProject. @default 'default' */
   readonly project?: string;
-  readonly source: ArgoCdSource;
+  /** Render a directory with the cdk8s-istio plugin (give this, `helm` or `directory`). @default - none */
+  readonly source?: ArgoCdSource;
+  /** Install a Helm chart. @default - none */
+  readonly helm?: ArgoCdHelmSource;
+  /** Apply plain manifests from a directory. @default - none */
+  readonly directory?: ArgoCdDirectorySource;
+  /** Differences Argo CD should not report, e.g. fields a controller sets at run time. @default - none */
+  readonly ignoreDifferences?: ArgoCdIgnoreDifference[];
   readonly destination: ArgoCdDestination;
   /** @default - manual sync */
   readonly syncPolicy?: ArgoCdSyncPolicy;
@@ -73,11 +111,20 @@ export class ArgoCdApplication extends Construct {
     const problems = new Problems(this);
     problems.check('name', dnsSubdomainProblem(this.name, 'Application name'));
     problems.check('namespace', props.namespace === undefined ? undefined : dnsLabelProblem(props.namespace, 'namespace name'));
-    if (!/^(https?|ssh|git):\/\/|^git@/.test(props.source.repoURL)) {
-      problems.check('source.repoURL', { problem: `"${props.source.repoURL}" is not a Git URL`, fix: 'use https://..., ssh://... or git@host:org/repo.git' });
+    const given = (['source', 'helm', 'directory'] as const).filter((k) => props[k] !== undefined);
+    if (given.length !== 1) {
+      problems.check(given[1] ?? 'source', { problem: given.length === 0 ? 'no source is given' : `${given.join(' and ')} are both given`, fix: 'give exactly one of source (the plugin), helm and directory' });
     }
-    if (props.source.path.startsWith('/') || props.source.path.split('/').includes('..')) {
-      problems.check('source.path', { problem: `"${props.source.path}" leaves the repository`, fix: 'give a path relative to the repository root, e.g. clusters/prod/shop' });
+    const git = props.source ?? props.directory;
+    const key = props.source ? 'source' : 'directory';
+    if (git && !/^(https?|ssh|git):\/\/|^git@/.test(git.repoURL)) {
+      problems.check(`${key}.repoURL`, { problem: `"${git.repoURL}" is not a Git URL`, fix: 'use https://..., ssh://... or git@host:org/repo.git' });
+    }
+    if (git && (git.path.startsWith('/') || git.path.split('/').includes('..'))) {
+      problems.check(`${key}.path`, { problem: `"${git.path}" leaves the repository`, fix: 'give a path relative to the repository root, e.g. clusters/prod/shop' });
+    }
+    if (props.helm && !/^(https?|oci):\/\//.test(props.helm.repoURL)) {
+      problems.check('helm.repoURL', { problem: `"${props.helm.repoURL}" is not a chart repository URL`, fix: 'use https://... or oci://...' });
     }
     const d = props.destination;
     if ((d.server === undefined) === (d.name === undefined)) {
@@ -96,12 +143,6 @@ export class ArgoCdApplication extends Construct {
     }
     problems.throwIfAny();
 
-    const s = props.source;
-    const parameters = [
-      ...(s.values?.length ? [{ name: 'values', array: [...s.values] }] : []),
-      ...(s.set?.length ? [{ name: 'set', array: [...s.set] }] : []),
-    ];
-    const env = Object.keys(s.env ?? {}).sort().map((name) => ({ name, value: s.env![name] }));
     new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
@@ -113,16 +154,7 @@ export class ArgoCdApplication extends Construct {
       },
       spec: {
         project: props.project ?? 'default',
-        source: {
-          repoURL: s.repoURL,
-          path: s.path,
-          targetRevision: s.targetRevision ?? 'HEAD',
-          plugin: {
-            name: PLUGIN_REF,
-            ...(env.length ? { env } : {}),
-            ...(parameters.length ? { parameters } : {}),
-          },
-        },
+        source: renderSource(props),
         destination: { ...(d.server ? { server: d.server } : { name: d.name }), namespace: d.namespace },
         ...(props.syncPolicy ? {
           syncPolicy: {
@@ -130,7 +162,41 @@ export class ArgoCdApplication extends Construct {
             ...(props.syncPolicy.syncOptions?.length ? { syncOptions: [...props.syncPolicy.syncOptions] } : {}),
           },
         } : {}),
+        ...(props.ignoreDifferences?.length ? {
+          ignoreDifferences: props.ignoreDifferences.map((i) => ({ group: i.group ?? '', kind: i.kind, ...(i.name ? { name: i.name } : {}), jqPathExpressions: [...i.jqPathExpressions] })),
+        } : {}),
       },
     });
   }
+}
+
+function renderSource(props: ArgoCdApplicationProps): Record<string, unknown> {
+  if (props.helm) {
+    const h = props.helm;
+    return {
+      repoURL: h.repoURL,
+      chart: h.chart,
+      targetRevision: h.version,
+      helm: { releaseName: h.releaseName ?? props.name, ...(h.values && Object.keys(h.values).length > 0 ? { valuesObject: h.values } : {}) },
+    };
+  }
+  if (props.directory) {
+    return { repoURL: props.directory.repoURL, path: props.directory.path, targetRevision: props.directory.targetRevision };
+  }
+  const s = props.source!;
+  const parameters = [
+    ...(s.values?.length ? [{ name: 'values', array: [...s.values] }] : []),
+    ...(s.set?.length ? [{ name: 'set', array: [...s.set] }] : []),
+  ];
+  const env = Object.keys(s.env ?? {}).sort().map((name) => ({ name, value: s.env![name] }));
+  return {
+    repoURL: s.repoURL,
+    path: s.path,
+    targetRevision: s.targetRevision ?? 'HEAD',
+    plugin: {
+      name: PLUGIN_REF,
+      ...(env.length ? { env } : {}),
+      ...(parameters.length ? { parameters } : {}),
+    },
+  };
 }

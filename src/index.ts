@@ -24,7 +24,7 @@ export type { IIstioResource, IstioResourceProps, ResourceMetadata, ResourceType
 export { ServiceRef, principalOf } from './references';
 export type { IGatewayRef, IGatewayWorkload, INamespaceRef, IServiceRef, IVirtualServiceRef, IWorkloadRef } from './references';
 export { MeshContext, DEFAULT_ROOT_NAMESPACE } from './mesh-context';
-export type { ExternalGatewayWorkload, MeshInstall } from './mesh-context';
+export type { ExternalGatewayWorkload, InstallFacts } from './mesh-context';
 export { IstioDuration } from './duration';
 export type { DurationLike } from './duration';
 
@@ -118,6 +118,11 @@ export type { GatewayIdentityValues, IstioValues, MeshValues, WorkloadValues, Ze
 export { ArgoCdApplication } from './argocd-application';
 export type { ArgoCdApplicationProps, ArgoCdDestination, ArgoCdSource, ArgoCdSyncPolicy } from './argocd-application';
 export { PLUGIN_REF as ARGOCD_PLUGIN_NAME, pluginConfig as argoCdPluginConfig, repoServerPatch as argoCdRepoServerPatch } from './argocd';
+
+// Istio's control plane as Argo CD Applications of its Helm charts
+export { ISTIO_CHART_REPO, MeshInstall } from './mesh-install';
+export type { IstioPlatform, IstioProfile, MeshConfigProps, MeshInstallProps } from './mesh-install';
+export type { ArgoCdDirectorySource, ArgoCdHelmSource, ArgoCdIgnoreDifference } from './argocd-application';
 
 // Renamed; the old names stay for one release.
 /** @deprecated use `IstioDuration`, or cdk8s's `Duration`, which every prop accepts too */

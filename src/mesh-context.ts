@@ -25,7 +25,7 @@ export interface ExternalGatewayWorkload {
 }
 
 /** How Istio is installed in the target cluster, as far as injection is concerned. */
-export interface MeshInstall {
+export interface InstallFacts {
   /** Revisions (and revision tags) that have an injector. @default [] */
   readonly revisions: readonly string[];
   /**
@@ -57,7 +57,7 @@ export class MeshContext {
   private readonly gateways = new Set<string>();
   private readonly namespaces = new Map<string, Record<string, string>>();
   private readonly gatewayWorkloads: ExternalGatewayWorkload[] = [];
-  private installInfo: MeshInstall = { revisions: [], hasDefaultInjector: true, extensionProviders: [], trustDomain: 'cluster.local' };
+  private installInfo: InstallFacts = { revisions: [], hasDefaultInjector: true, extensionProviders: [], trustDomain: 'cluster.local' };
   private targetVersion: string = DEFAULT_ISTIO_VERSION;
 
   /**
@@ -102,11 +102,11 @@ export class MeshContext {
   }
 
   /** Describe the target cluster's Istio install; fields not given keep their defaults. */
-  public declareInstall(install: Partial<MeshInstall>): void {
+  public declareInstall(install: Partial<InstallFacts>): void {
     this.installInfo = { ...this.installInfo, ...install };
   }
 
-  public get install(): MeshInstall {
+  public get install(): InstallFacts {
     return this.installInfo;
   }
 }

@@ -29,7 +29,7 @@ const kinds = (name: string) => manifests(name).map((m) => m.kind);
 
 test('every values file in examples/ is an example, and all build without errors', () => {
   expect(built.map((e) => e.name)).toEqual(exampleFiles().map((e) => e.name));
-  expect(built.map((e) => e.name).sort()).toEqual(['bookinfo', 'ml-platform', 'vendor-platform', 'vendor-platform-edge', 'vendor-platform-no-gateway']);
+  expect(built.map((e) => e.name).sort()).toEqual(['bookinfo', 'cluster-bootstrap', 'ml-platform', 'vendor-platform', 'vendor-platform-edge', 'vendor-platform-no-gateway']);
   for (const e of built) {
     expect(e.built.result.errors).toEqual([]);
   }
@@ -197,4 +197,16 @@ describe('bookinfo: the traffic-management tasks', () => {
 
 test.each(exampleFiles().map((e) => e.name))('%s snapshot', (name) => {
   expect(manifests(name)).toMatchSnapshot();
+});
+
+describe('cluster-bootstrap: Istio from its charts, then an app, as an app-of-apps', () => {
+  test('base, then istiod as revision 1-30-3 serving stable, then the shop rendered by the plugin', () => {
+    const apps = manifests('cluster-bootstrap');
+    expect(apps.map((a) => [(a.metadata as Json).name, ((a.metadata as Json).annotations as Json)['argocd.argoproj.io/sync-wave']])).toEqual([
+      ['istio-base', '-10'], ['istio-istiod-1-30-3', '-9'], ['shop', '-7'],
+    ]);
+    const istiod = ((apps[1].spec as Json).source as Json).helm as Json;
+    expect(istiod.valuesObject).toMatchObject({ revision: '1-30-3', revisionTags: ['stable'], autoscaleMin: 3, base: { validationFailurePolicy: 'Fail' } });
+    expect(((apps[2].spec as Json).source as Json).plugin).toEqual({ name: 'cdk8s-istio-v1', parameters: [{ name: 'values', array: ['shop.yaml'] }] });
+  });
 });

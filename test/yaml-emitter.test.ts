@@ -43,7 +43,7 @@ function cdk8sYaml(doc: unknown): string {
 describe('the YAML emitter is byte-identical with cdk8s\'s Yaml.stringify', () => {
   test.each(exampleFiles().map((e) => [e.name, e.file]))('bundled example %s', (name, file) => {
     const manifests = buildValuesApp(name, loadValues([path.relative(process.cwd(), file)])).result.render.objects.map((o) => o.manifest);
-    expect(manifests.length).toBeGreaterThan(5);
+    expect(manifests.length).toBeGreaterThan(2);
     expect(stringifyDocuments(manifests)).toBe(Yaml.stringify(...manifests));
   });
 

@@ -6,6 +6,8 @@
 import { Construct } from 'constructs';
 import { MeshContext } from '../mesh-context';
 import { GatewayWorkload } from '../gateway-workload';
+import { ArgoCdApplication, ArgoCdApplicationProps } from '../argocd-application';
+import { MeshInstall, MeshInstallProps } from '../mesh-install';
 import { istioVersionProblem } from '../istio-version';
 import { MeshWorkload } from '../mesh-workload';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
@@ -87,6 +89,10 @@ export interface IstioValues {
   readonly namespaces?: NamespaceValues[];
   /** @default - none */
   readonly exposedApplications?: ExposedApplicationProps[];
+  /** Istio's control plane, as Argo CD Applications of its Helm charts. @default - none */
+  readonly meshInstall?: MeshInstallProps;
+  /** Argo CD Applications, e.g. one per team rendering its directory with the plugin (app-of-apps). @default - none */
+  readonly argocdApplications?: ArgoCdApplicationProps[];
   /** @default - none */
   readonly edgeRoutes?: EdgeRouteProps[];
   /** @default - none */
@@ -156,6 +162,11 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
   };
   const nsName = (ns: unknown): string => (typeof ns === 'string' ? ns : (ns as { name?: string } | undefined)?.name ?? '');
 
+  if (values.meshInstall) {
+    problems.run(() => new MeshInstall(scope, 'meshInstall', values.meshInstall!));
+  }
+  firstOnly('argocdApplications', values.argocdApplications, 'name', (p) => p.name, (k) => `Application ${k}`)
+    .forEach(([p, i]) => problems.run(() => new ArgoCdApplication(scope, entryId('argocdApplications', i), { ...p, name: p.name ?? `application-${i}` })));
   firstOnly('namespaces', values.namespaces, 'name', (ns) => nsName(ns), (k) => `namespace ${k}`)
     .forEach(([ns, i]) => problems.run(() => meshNamespaceFrom(scope, entryId('namespaces', i), ns, entryId('namespaces', i))));
   firstOnly('exposedApplications', values.exposedApplications, 'name', (p) => `${nsName(p.namespace)}/${p.name}`, (k) => `application ${k}`)

@@ -1,0 +1,295 @@
+/**
+ * Istio's control plane the GitOps way: one Argo CD Application per published Helm chart (base,
+ * istiod, and cni + ztunnel for ambient), each pinned to the app's Istio version with its values
+ * inline, ordered by sync waves. Nothing runs helm or istioctl here; Argo CD renders the charts.
+ *
+ * Facts from Istio 1.30.3's charts (../shared/istio/charts-1.30.3, read, not copied):
+ * - the charts are `base`, `istiod`, `cni` (its directory is istio-cni) and `ztunnel` in the
+ *   repository https://istio-release.storage.googleapis.com/charts, chart version = Istio version;
+ * - profiles are `ambient`, `demo`, `preview`, `remote`, `stable` (there is no `default`: each
+ *   chart's values are the default); platforms (`openshift`, `gke`, ...) are `global.platform`;
+ * - `helm template` (what Argo CD runs) renders the validating webhooks with failurePolicy Ignore
+ *   unless `base.validationFailurePolicy` is set, so it is set to Fail in base and istiod;
+ * - istiod patches caBundle (and failurePolicy) of its webhooks at run time, hence ignoreDifferences;
+ * - revision tags are rendered by the istiod chart (`revisionTags`), the default validator by the
+ *   base chart (`defaultRevision`); one tag must belong to one release only.
+ */
+import { Construct } from 'constructs';
+import { ArgoCdApplication, ArgoCdIgnoreDifference } from './argocd-application';
+import { MeshContext } from './mesh-context';
+import { dnsLabelProblem } from './validation';
+import { Problems } from './validation/problem';
+import { compareMinors, DEFAULT_ISTIO_VERSION, istioVersionProblem, minorOf } from './istio-version';
+
+export const ISTIO_CHART_REPO = 'https://istio-release.storage.googleapis.com/charts';
+
+/** The Helm profiles Istio ships (manifests/helm-profiles). */
+export type IstioProfile = 'ambient' | 'demo' | 'preview' | 'remote' | 'stable';
+/** The platforms Istio's charts know (`global.platform`). */
+export type IstioPlatform = 'openshift' | 'gke' | 'k3s' | 'k3d' | 'microk8s' | 'minikube';
+
+export interface MeshConfigProps {
+  /** Envoy access log, e.g. `/dev/stdout`. @default - none */
+  readonly accessLogFile?: string;
+  /** `REGISTRY_ONLY` lets workloads reach only hosts the mesh knows. @default 'ALLOW_ANY' */
+  readonly outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** Start the proxy before the application containers (deployKF asks for it). @default false */
+  readonly holdApplicationUntilProxyStarts?: boolean;
+  /** The proxy answers DNS (ISTIO_META_DNS_CAPTURE). @default false */
+  readonly dnsCapture?: boolean;
+  /** Extension providers for CUSTOM authorization, as meshConfig writes them. @default - none */
+  readonly extensionProviders?: Array<{ readonly name: string } & Record<string, unknown>>;
+  /** The SPIFFE trust domain. @default 'cluster.local' */
+  readonly trustDomain?: string;
+}
+
+export interface MeshInstallProps {
+  /** The Istio release, `1.x.y`; its minor must be the app's istioVersion. @default '1.30.3' */
+  readonly version?: string;
+  /** A Helm profile. @default - the charts' defaults */
+  readonly profile?: IstioProfile;
+  /** The Kubernetes platform. @default - none */
+  readonly platform?: IstioPlatform;
+  /** Istio's `compatibilityVersion` (an older minor's behaviour), e.g. '1.28'. @default - none */
+  readonly compatibilityVersion?: string;
+  /** Install istiod as this revision (`istiod-<revision>`). @default - no revision */
+  readonly revision?: string;
+  /** Revision tags this istiod serves, e.g. ['stable']; namespaces then say `istio.io/rev: stable`. @default - none */
+  readonly revisionTags?: string[];
+  /** The base chart's `defaultRevision` (the revision that validates unlabelled config). @default - the revision, or 'default' */
+  readonly defaultRevision?: string;
+  /** Several istiod replicas with a PDB and zone spreading. @default false */
+  readonly highAvailability?: boolean;
+  /** @default - the chart's defaults */
+  readonly meshConfig?: MeshConfigProps;
+  /** Image registry, for private mirrors. @default - Istio's */
+  readonly hub?: string;
+  /** Secrets for pulling the images. @default - none */
+  readonly imagePullSecrets?: string[];
+  /** Install base and cni with this install; false for a second revision next to an existing one. @default true */
+  readonly includeBase?: boolean;
+  /** Argo CD's namespace and project for the Applications. @default { namespace: 'argocd', project: 'default' } */
+  readonly argocd?: { readonly namespace?: string; readonly project?: string; readonly server?: string };
+  /** The sync wave of the base chart; istiod, cni and ztunnel follow one by one. @default -10 */
+  readonly firstWave?: number;
+}
+
+const WEBHOOK_FIELDS = ['.webhooks[]?.failurePolicy', '.webhooks[]?.clientConfig.caBundle'];
+
+export class MeshInstall extends Construct {
+  /** The Applications, in install order. */
+  public readonly applications: readonly ArgoCdApplication[];
+  /** The wave the app's own configuration should sync in: after the control plane. */
+  public readonly configWave: number;
+  public readonly version: string;
+  public readonly revision?: string;
+  public readonly tags: readonly string[];
+
+  public constructor(scope: Construct, id: string, props: MeshInstallProps = {}) {
+    super(scope, id);
+    const ctx = MeshContext.of(this);
+    const problems = new Problems(this);
+    this.version = props.version ?? `${DEFAULT_ISTIO_VERSION}.3`;
+    const vp = /^1\.\d+\.\d+$/.test(this.version) ? istioVersionProblem(this.version) : { problem: `"${this.version}" is not an Istio release (1.x.y)`, fix: 'give the release to install, e.g. 1.30.3' };
+    problems.check('version', vp);
+    if (!vp && compareMinors(this.version, ctx.istioVersion) !== 0) {
+      problems.check('version', {
+        problem: `the install is Istio ${this.version} but the app targets Istio ${minorOf(ctx.istioVersion)}, so its objects would be checked against the wrong CRDs`,
+        fix: `set the app's istioVersion to ${minorOf(this.version)}, or install a ${minorOf(ctx.istioVersion)} release`,
+      });
+    }
+    if (props.revision !== undefined) {
+      problems.check('revision', dnsLabelProblem(props.revision, 'revision'));
+    }
+    const tags = props.revisionTags ?? [];
+    tags.forEach((t, i) => {
+      problems.check(`revisionTags[${i}]`, dnsLabelProblem(t, 'revision tag'));
+      if (tags.indexOf(t) !== i) {
+        problems.check(`revisionTags[${i}]`, { problem: `tag ${t} is listed twice`, fix: 'list each tag once' });
+      }
+      const owner = ownerOfTag.get(this.node.root)?.get(t);
+      if (owner) {
+        problems.check(`revisionTags[${i}]`, {
+          problem: `tag ${t} is already served by ${owner}: two releases would fight over the istio-revision-tag-${t} webhook`,
+          fix: 'move the tag in one change: remove it from the other install and add it here',
+        });
+      }
+    });
+    if (props.compatibilityVersion !== undefined && !/^1\.(2[5-9])$/.test(props.compatibilityVersion)) {
+      problems.check('compatibilityVersion', { problem: `"${props.compatibilityVersion}" is not a compatibility version of Istio 1.30's charts`, fix: 'give 1.25 to 1.29' });
+    }
+    problems.throwIfAny();
+
+    this.revision = props.revision;
+    this.tags = [...tags];
+    const byTag = ownerOfTag.get(this.node.root) ?? new Map<string, string>();
+    for (const t of tags) {
+      byTag.set(t, this.node.path);
+    }
+    ownerOfTag.set(this.node.root, byTag);
+
+    // The analysis learns the install from here rather than from hand-declared facts: with every
+    // MeshInstall of the app, the injectors are exactly the ones they install.
+    const installs = installsOf.get(this.node.root) ?? [];
+    installs.push({ revision: props.revision, tags: [...tags], providers: (props.meshConfig?.extensionProviders ?? []).map((p) => p.name), trustDomain: props.meshConfig?.trustDomain });
+    installsOf.set(this.node.root, installs);
+    ctx.declareInstall({
+      revisions: [...new Set(installs.flatMap((i) => [...(i.revision ? [i.revision] : []), ...i.tags]))],
+      hasDefaultInjector: installs.some((i) => i.revision === undefined || i.tags.includes('default')),
+      extensionProviders: [...new Set(installs.flatMap((i) => i.providers))],
+      trustDomain: installs.find((i) => i.trustDomain)?.trustDomain ?? 'cluster.local',
+    });
+
+    const ns = 'istio-system';
+    const cniNamespace = props.platform === 'openshift' || props.platform === 'gke' ? 'kube-system' : ns;
+    const ambient = props.profile === 'ambient';
+    const wave = props.firstWave ?? -10;
+    const common = (chart: string): Record<string, unknown> => ({
+      ...(props.profile ? { profile: props.profile } : {}),
+      ...(props.compatibilityVersion ? { compatibilityVersion: props.compatibilityVersion } : {}),
+      ...(props.platform || props.hub || props.imagePullSecrets ? {
+        global: {
+          ...(props.platform ? { platform: props.platform } : {}),
+          ...(props.hub ? { hub: props.hub } : {}),
+          ...(props.imagePullSecrets ? { imagePullSecrets: [...props.imagePullSecrets] } : {}),
+        },
+      } : {}),
+      ...(chart === 'ztunnel' && props.hub ? { hub: props.hub } : {}),
+    });
+    const suffix = props.revision ? `-${props.revision}` : '';
+    const app = (id: string, chart: string, namespace: string, w: number, values: Record<string, unknown>, ignore: ArgoCdIgnoreDifference[] = []): ArgoCdApplication =>
+      new ArgoCdApplication(this, id, {
+        name: `istio-${id}${chart === 'istiod' ? suffix : ''}`,
+        namespace: props.argocd?.namespace,
+        project: props.argocd?.project,
+        helm: { repoURL: ISTIO_CHART_REPO, chart, version: this.version, releaseName: chart === 'istiod' ? `istiod${suffix}` : `istio-${id}`, values },
+        destination: { server: props.argocd?.server ?? 'https://kubernetes.default.svc', namespace },
+        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] },
+        syncWave: w,
+        ignoreDifferences: ignore,
+      });
+
+    const apps: ArgoCdApplication[] = [];
+    const defaultRevision = props.defaultRevision ?? props.revision ?? 'default';
+    if (props.includeBase ?? true) {
+      apps.push(app('base', 'base', ns, wave, {
+        ...common('base'),
+        defaultRevision,
+        base: { validationFailurePolicy: 'Fail' },
+      }, [{ group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', name: 'istiod-default-validator', jqPathExpressions: WEBHOOK_FIELDS }]));
+    }
+    const ha = props.highAvailability ?? false;
+    const mc = props.meshConfig ?? {};
+    const proxyMetadata = mc.dnsCapture ? { ISTIO_META_DNS_CAPTURE: 'true' } : undefined;
+    const meshConfig: Record<string, unknown> = {
+      ...(mc.accessLogFile ? { accessLogFile: mc.accessLogFile } : {}),
+      ...(mc.outboundTrafficPolicy ? { outboundTrafficPolicy: { mode: mc.outboundTrafficPolicy } } : {}),
+      ...(mc.trustDomain ? { trustDomain: mc.trustDomain } : {}),
+      ...(mc.extensionProviders?.length ? { extensionProviders: mc.extensionProviders.map((p) => ({ ...p })) } : {}),
+      ...(mc.holdApplicationUntilProxyStarts || proxyMetadata ? {
+        defaultConfig: {
+          ...(mc.holdApplicationUntilProxyStarts ? { holdApplicationUntilProxyStarts: true } : {}),
+          ...(proxyMetadata ? { proxyMetadata } : {}),
+        },
+      } : {}),
+    };
+    const revisionName = props.revision ?? 'default';
+    apps.push(app('istiod', 'istiod', ns, wave + 1, {
+      ...common('istiod'),
+      ...(props.revision ? { revision: props.revision } : {}),
+      ...(tags.length ? { revisionTags: [...tags] } : {}),
+      base: { validationFailurePolicy: 'Fail' },
+      // Stated rather than left to the chart: unlabelled namespaces are never injected.
+      sidecarInjectorWebhook: { enableNamespacesByDefault: false },
+      ...(Object.keys(meshConfig).length ? { meshConfig } : {}),
+      ...(ha ? {
+        autoscaleMin: 3,
+        autoscaleMax: 5,
+        pdb: { minAvailable: 2 },
+        resources: { requests: { cpu: '1000m', memory: '2Gi' } },
+        topologySpreadConstraints: [{
+          maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: { app: 'istiod', 'istio.io/rev': revisionName } },
+        }],
+      } : {}),
+      ...(props.platform === 'openshift' && ambient ? { trustedZtunnelNamespace: 'kube-system' } : {}),
+    }, [
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', name: `istio-validator${suffix}-${ns}`, jqPathExpressions: WEBHOOK_FIELDS },
+      { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', name: `istio-sidecar-injector${suffix}`, jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+      ...tags.map((t) => ({ group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', name: `istio-revision-tag-${t}`, jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] })),
+    ]));
+    if (ambient || props.platform === 'openshift') {
+      if (props.includeBase ?? true) {
+        apps.push(app('cni', 'cni', cniNamespace, wave + 2, { ...common('cni') }));
+      }
+    }
+    if (ambient) {
+      apps.push(app('ztunnel', 'ztunnel', props.platform === 'openshift' ? 'kube-system' : ns, wave + 2, { ...common('ztunnel') }));
+      if (props.includeBase ?? true) {
+        // Ambient's waypoints are Gateway API Gateways; the base chart does not ship those CRDs.
+        apps.push(new ArgoCdApplication(this, 'gateway-api-crds', {
+          name: 'gateway-api-crds',
+          namespace: props.argocd?.namespace,
+          project: props.argocd?.project,
+          directory: { repoURL: 'https://github.com/kubernetes-sigs/gateway-api', path: 'config/crd/standard', targetRevision: 'v1.5.1' },
+          destination: { server: props.argocd?.server ?? 'https://kubernetes.default.svc', namespace: ns },
+          syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'] },
+          syncWave: wave,
+        }));
+      }
+    }
+    this.applications = apps;
+    this.configWave = wave + 3;
+  }
+
+  /**
+   * The argocd-cm entry that makes a parent Application wait for each child's health, which sync
+   * waves between Applications need (Argo CD removed this check from its defaults in 1.8; see
+   * argo-cd docs/operator-manual/health.md, "Argocd App").
+   */
+  public static argoCdApplicationHealthCheck(): Record<string, string> {
+    return {
+      'resource.customizations.health.argoproj.io_Application': [
+        'hs = {}',
+        'hs.status = "Progressing"',
+        'hs.message = ""',
+        'if obj.status ~= nil and obj.status.health ~= nil then',
+        '  hs.status = obj.status.health.status',
+        '  if obj.status.health.message ~= nil then',
+        '    hs.message = obj.status.health.message',
+        '  end',
+        'end',
+        'return hs',
+        '',
+      ].join('\n'),
+    };
+  }
+
+  /** For teams not on Argo CD: each release's values, by release name (write them as `<release>.values.yaml`). */
+  public helmValues(): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const a of this.applications) {
+      const src = (a.node.findChild('Resource') as unknown as { toJson(): { spec: { source: { chart?: string; helm?: { releaseName: string; valuesObject?: Record<string, unknown> } } } } }).toJson().spec.source;
+      if (src.chart) {
+        out[src.helm!.releaseName] = src.helm!.valuesObject ?? {};
+      }
+    }
+    return out;
+  }
+
+  /** For teams not on Argo CD: the `helm upgrade --install` commands, in order, with the values files they name. */
+  public helmCommands(): string[] {
+    const out: string[] = [`helm repo add istio ${ISTIO_CHART_REPO}`];
+    for (const a of this.applications) {
+      const obj = (a.node.findChild('Resource') as unknown as { toJson(): { spec: { source: { chart?: string; helm?: { releaseName: string } }; destination: { namespace: string } } } }).toJson();
+      const src = obj.spec.source;
+      if (src.chart) {
+        out.push(`helm upgrade --install ${src.helm!.releaseName} istio/${src.chart} --version ${this.version} -n ${obj.spec.destination.namespace} --create-namespace -f ${src.helm!.releaseName}.values.yaml --wait`);
+      }
+    }
+    return out;
+  }
+}
+
+const ownerOfTag = new WeakMap<object, Map<string, string>>();
+const installsOf = new WeakMap<object, Array<{ revision?: string; tags: string[]; providers: string[]; trustDomain?: string }>>();
