@@ -119,6 +119,10 @@ export { ArgoCdApplication } from './argocd-application';
 export type { ArgoCdApplicationProps, ArgoCdDestination, ArgoCdSource, ArgoCdSyncPolicy } from './argocd-application';
 export { PLUGIN_REF as ARGOCD_PLUGIN_NAME, pluginConfig as argoCdPluginConfig, repoServerPatch as argoCdRepoServerPatch } from './argocd';
 
+// Ambient
+export { Waypoint } from './waypoint';
+export type { WaypointFor, WaypointProps } from './waypoint';
+
 // Istio's control plane as Argo CD Applications of its Helm charts
 export { ISTIO_CHART_REPO, MeshInstall } from './mesh-install';
 export type { IstioPlatform, IstioProfile, MeshConfigProps, MeshInstallProps } from './mesh-install';

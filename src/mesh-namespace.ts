@@ -8,6 +8,7 @@ import { INJECTION_LABEL_KEYS, InjectionMode } from './injection';
 import { MeshContext } from './mesh-context';
 import { INamespaceRef } from './references';
 import { IstioResource, IstioResourceProps } from './resource';
+import type { Waypoint } from './waypoint';
 import { check, namespaceNameProblem, withFix } from './validation';
 
 /** A namespace whose injection mode is known: one the app creates, or an existing one described to the app. */
@@ -25,6 +26,12 @@ export interface MeshNamespaceProps extends Omit<IstioResourceProps, 'namespace'
   readonly name?: string;
   /** How pods in the namespace join the mesh. @default InjectionMode.none() - no injection label */
   readonly injection?: InjectionMode;
+  /**
+   * The waypoint the namespace's ambient traffic goes through (`istio.io/use-waypoint`): a
+   * Waypoint of the app, or the name of one in this namespace.
+   * @default - none: L4 only, through ztunnel
+   */
+  readonly useWaypoint?: Waypoint | string;
   /**
    * Further labels. Injection labels (`istio-injection`, `istio.io/rev`,
    * `istio.io/dataplane-mode`) are refused here: `injection` sets them.
@@ -70,11 +77,20 @@ export class MeshNamespace extends IstioResource implements IMeshNamespaceRef {
     super(scope, id, {
       name: props.name,
       metadata: {
-        labels: { ...labels, ...injection.labels },
+        labels: {
+          ...labels,
+          ...injection.labels,
+          ...(props.useWaypoint !== undefined ? { 'istio.io/use-waypoint': typeof props.useWaypoint === 'string' ? props.useWaypoint : props.useWaypoint.name } : {}),
+        },
         annotations: { ...props.annotations, ...props.metadata?.annotations },
       },
     }, { apiVersion: 'v1', kind: 'Namespace', namespaced: false, naming: 'label' });
     this.injection = injection;
+    if (props.useWaypoint !== undefined && typeof props.useWaypoint !== 'string' && props.useWaypoint.namespace !== this.name) {
+      // istio.io/use-waypoint on a namespace names a waypoint in that namespace unless the
+      // namespace label istio.io/use-waypoint-namespace says otherwise.
+      this.metadata.addLabel('istio.io/use-waypoint-namespace', props.useWaypoint.namespace);
+    }
   }
 
   protected renderSpec(): undefined {

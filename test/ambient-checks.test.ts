@@ -1,5 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
-import { CKI5001, CKI5002 } from '../src/analysis/checks/ambient';
+import { CKI5001, CKI5002, CKI5003, CKI5004 } from '../src/analysis/checks/ambient';
+import { Waypoint } from '../src/waypoint';
+import { buildFromValues } from '../src/patterns/values';
 import { Finding } from '../src/analysis/finding';
 import { AuthorizationPolicy, PolicyAction } from '../src/authorization-policy';
 import { Operation, Source, Condition } from '../src/authorization-rule';
@@ -11,7 +13,7 @@ import { MeshNamespace } from '../src/mesh-namespace';
 import { MeshWorkload } from '../src/mesh-workload';
 import { PolicyTargetRef } from '../src/policy-scope';
 import { Destination } from '../src/route-destination';
-import { findings, testApp } from '../src/testing';
+import { findings, synthManifests, testApp } from '../src/testing';
 import { VirtualService } from '../src/virtual-service';
 
 function chart(labels: Record<string, string> = {}): IstioChart {
@@ -101,5 +103,68 @@ describe('CKI5002: AuthorizationPolicy that ztunnel enforces differently', () =>
     new MeshNamespace(sidecars, 'ns', { name: 'shop', injection: InjectionMode.enabled() });
     new AuthorizationPolicy(sidecars, 'allow-get', { selector: reviews, rules: [{ to: [Operation.methods('GET')] }] });
     expect(only(sidecars, CKI5002.code)).toEqual([]);
+  });
+});
+
+describe('Waypoint and istio.io/use-waypoint', () => {
+  test('a Waypoint is a Gateway of class istio-waypoint with the HBONE listener; the namespace points at it', () => {
+    const c = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    const ns = new MeshNamespace(c, 'ns', { name: 'shop', injection: InjectionMode.ambient(), useWaypoint: 'waypoint' });
+    // Given the namespace object, the waypoint is applied after it.
+    new Waypoint(c, 'wp', { namespace: ns });
+    const manifests = synthManifests(c);
+    expect(manifests.map((m) => m.kind)).toEqual(['Namespace', 'Gateway']);
+    expect(manifests[0].metadata).toEqual({ name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' } });
+    expect(manifests[1]).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint', namespace: 'shop', labels: { 'istio.io/waypoint-for': 'service' } },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    });
+    expect(findings(c).filter((f) => f.code.startsWith('CKI500'))).toEqual([]);
+  });
+
+  test('a waypoint in another namespace is named with istio.io/use-waypoint-namespace', () => {
+    const c = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    const waypointNs = new MeshNamespace(c, 'wp-ns', { name: 'mesh-waypoints' });
+    const shared = new Waypoint(c, 'wp', { namespace: waypointNs, name: 'shared' });
+    new MeshNamespace(c, 'ns', { name: 'shop', injection: InjectionMode.ambient(), useWaypoint: shared });
+    expect((synthManifests(c).find((m) => (m.metadata as { name: string }).name === 'shop')!.metadata as { labels: unknown }).labels)
+      .toEqual({ 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'shared', 'istio.io/use-waypoint-namespace': 'mesh-waypoints' });
+    expect(findings(c).filter((f) => f.code === CKI5003.code)).toEqual([]);
+  });
+
+  test('CKI5003: a use-waypoint label naming a waypoint the app does not have; CKI5004: on a namespace that is not ambient', () => {
+    const c = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    new MeshNamespace(c, 'ns', { name: 'shop', injection: InjectionMode.ambient(), useWaypoint: 'missing' });
+    new MeshNamespace(c, 'sidecars', { name: 'legacy', injection: InjectionMode.enabled(), useWaypoint: 'waypoint' });
+    new Waypoint(c, 'wp', { namespace: 'legacy' });
+    const f = findings(c).filter((x) => x.code.startsWith('CKI500'));
+    expect(f.map((x) => [x.code, x.object, x.severity])).toEqual([
+      [CKI5003.code, 'Namespace shop', 'error'],
+      [CKI5004.code, 'Namespace legacy', 'warning'],
+    ]);
+    expect(f[0].message).toMatch(/^no waypoint shop\/missing \(a Gateway of class istio-waypoint\) is in the app/);
+  });
+
+  test('with a waypoint, mesh routes for the ambient namespace are no longer CKI5001', () => {
+    const c = chart();
+    subsetSplit(c, service(c));
+    expect(only(c, CKI5001.code)).toHaveLength(1);
+    const withWaypoint = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    new MeshNamespace(withWaypoint, 'ns', { name: 'shop', injection: InjectionMode.ambient(), useWaypoint: new Waypoint(withWaypoint, 'wp', { namespace: 'shop' }) });
+    MeshContext.of(withWaypoint).declareExternalNamespace('ops');
+    subsetSplit(withWaypoint, service(withWaypoint));
+    expect(only(withWaypoint, CKI5001.code)).toEqual([]);
+  });
+});
+
+describe('waypoints in a values file', () => {
+  test('an ambient namespace using a waypoint of the file: the Namespace first, no findings', () => {
+    const chart = new IstioChart(testApp(), 'amb');
+    buildFromValues(chart, { namespaces: [{ name: 'shop', injection: 'ambient', useWaypoint: 'waypoint' }], waypoints: [{ namespace: 'shop' }] });
+    const manifests = synthManifests(chart);
+    expect(manifests.map((m) => `${String(m.kind)}/${String((m.metadata as { name: string }).name)}`)).toEqual(['Namespace/shop', 'Gateway/waypoint']);
+    expect(findings(chart).filter((f) => f.severity !== 'info')).toEqual([]);
   });
 });

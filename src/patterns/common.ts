@@ -30,6 +30,12 @@ export interface NamespaceValues {
   readonly create?: boolean;
   /** Further labels on a created namespace (no injection labels). @default - none */
   readonly labels?: Record<string, string>;
+  /**
+   * With `injection: ambient`: the waypoint (a `waypoints` entry's name) the namespace's traffic
+   * goes through, for L7 routing and policies.
+   * @default - none: L4 only
+   */
+  readonly useWaypoint?: string;
 }
 
 /** Creates (or references) the namespace the values describe; the result knows its injection mode. */
@@ -46,7 +52,7 @@ export function meshNamespaceFrom(scope: Construct, id: string, values: Namespac
   if (v.create === false) {
     return MeshNamespace.fromExisting(scope, v.name, mode);
   }
-  return new MeshNamespace(scope, id, { name: v.name, injection: mode, labels: v.labels });
+  return new MeshNamespace(scope, id, { name: v.name, injection: mode, labels: v.labels, useWaypoint: v.useWaypoint });
 }
 
 function injectionMode(kind: NonNullable<NamespaceValues['injection']>): InjectionMode {

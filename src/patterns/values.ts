@@ -8,6 +8,8 @@ import { MeshContext } from '../mesh-context';
 import { GatewayWorkload } from '../gateway-workload';
 import { ArgoCdApplication, ArgoCdApplicationProps } from '../argocd-application';
 import { MeshInstall, MeshInstallProps } from '../mesh-install';
+import { Waypoint, WaypointProps } from '../waypoint';
+import type { IMeshNamespaceRef } from '../mesh-namespace';
 import { istioVersionProblem } from '../istio-version';
 import { MeshWorkload } from '../mesh-workload';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
@@ -89,6 +91,8 @@ export interface IstioValues {
   readonly namespaces?: NamespaceValues[];
   /** @default - none */
   readonly exposedApplications?: ExposedApplicationProps[];
+  /** Ambient waypoints (Gateways of class istio-waypoint), which namespaces name with useWaypoint. @default - none */
+  readonly waypoints?: Array<Omit<WaypointProps, 'namespace'> & { readonly namespace: string }>;
   /** Istio's control plane, as Argo CD Applications of its Helm charts. @default - none */
   readonly meshInstall?: MeshInstallProps;
   /** Argo CD Applications, e.g. one per team rendering its directory with the plugin (app-of-apps). @default - none */
@@ -167,8 +171,12 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
   }
   firstOnly('argocdApplications', values.argocdApplications, 'name', (p) => p.name, (k) => `Application ${k}`)
     .forEach(([p, i]) => problems.run(() => new ArgoCdApplication(scope, entryId('argocdApplications', i), { ...p, name: p.name ?? `application-${i}` })));
+  const created = new Map<string, IMeshNamespaceRef>();
   firstOnly('namespaces', values.namespaces, 'name', (ns) => nsName(ns), (k) => `namespace ${k}`)
-    .forEach(([ns, i]) => problems.run(() => meshNamespaceFrom(scope, entryId('namespaces', i), ns, entryId('namespaces', i))));
+    .forEach(([ns, i]) => problems.run(() => created.set(nsName(ns), meshNamespaceFrom(scope, entryId('namespaces', i), ns, entryId('namespaces', i)))));
+  // After the namespaces, and given theirs where the file creates it, so they are applied first.
+  firstOnly('waypoints', values.waypoints, 'name', (w) => `${w.namespace}/${w.name ?? 'waypoint'}`, (k) => `waypoint ${k}`)
+    .forEach(([w, i]) => problems.run(() => new Waypoint(scope, entryId('waypoints', i), { ...w, namespace: created.get(w.namespace) ?? w.namespace })));
   firstOnly('exposedApplications', values.exposedApplications, 'name', (p) => `${nsName(p.namespace)}/${p.name}`, (k) => `application ${k}`)
     .forEach(([p, i]) => problems.run(() => new ExposedApplication(scope, entryId('exposedApplications', i), p)));
   firstOnly('edgeRoutes', values.edgeRoutes, 'name', (p) => (p.name === undefined ? undefined : `${p.namespace ?? ''}/${p.name}`), (k) => `edge route ${k}`)

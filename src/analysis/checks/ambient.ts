@@ -156,4 +156,50 @@ const ztunnelPolicies: AppCheck = {
   },
 };
 
-export const ambientChecks: AppCheck[] = [meshRoutesWithoutWaypoint, ztunnelPolicies];
+export const CKI5003 = defineCode('CKI5003', Severity.ERROR, 'istio.io/use-waypoint names a waypoint the app does not have');
+export const CKI5004 = defineCode('CKI5004', Severity.WARNING, 'istio.io/use-waypoint on a namespace that is not in ambient mode has no effect');
+
+/** Waypoints of the app: Gateway API Gateways of class istio-waypoint, as `namespace/name`. */
+function waypointsOf(index: ObjectIndex): Set<string> {
+  return index.memo('ambient:waypoints', () => new Set(index.byGroupKind('gateway.networking.k8s.io/Gateway')
+    .filter((g) => ((g.manifest.spec ?? {}) as Json).gatewayClassName === 'istio-waypoint')
+    .map((g) => `${index.namespaceOf(g)}/${metaOf(g.manifest).name}`)));
+}
+
+const useWaypointLabels: AppCheck = {
+  id: 'ambient-use-waypoint',
+  check(ctx) {
+    const waypoints = waypointsOf(ctx.index);
+    const subjects = [...ctx.index.byGroupKind(GK.Namespace), ...ctx.index.byGroupKind(GK.Service)];
+    for (const obj of subjects) {
+      const labels = metaOf(obj.manifest).labels ?? {};
+      const name = labels[USE_WAYPOINT];
+      if (name === undefined || name === 'none') {
+        continue;
+      }
+      const isNamespace = obj.manifest.kind === 'Namespace';
+      const home = isNamespace ? metaOf(obj.manifest).name : ctx.index.namespaceOf(obj);
+      const nsLabels = ctx.index.namespaceLabels(home) ?? {};
+      const waypointNs = labels['istio.io/use-waypoint-namespace'] ?? (isNamespace ? undefined : nsLabels['istio.io/use-waypoint-namespace']) ?? home;
+      const field = `metadata.labels["${USE_WAYPOINT}"]`;
+      if (!waypoints.has(`${waypointNs}/${name}`) && !(waypointNs !== home && ctx.index.context.externalNamespace(waypointNs) !== undefined)) {
+        ctx.report(obj, {
+          code: CKI5003.code,
+          field,
+          message: `no waypoint ${waypointNs}/${name} (a Gateway of class istio-waypoint) is in the app, so this traffic has no L7 processing and policies aimed at the waypoint never apply`,
+          fix: `add a Waypoint named ${name} in ${waypointNs}, correct the label, or declare the waypoint's namespace external when the platform runs it`,
+        });
+      }
+      if (isNamespace && labels[DATAPLANE_MODE] !== 'ambient') {
+        ctx.report(obj, {
+          code: CKI5004.code,
+          field,
+          message: `namespace ${home} is not in ambient mode (istio.io/dataplane-mode: ambient), so its pods never use waypoint ${name}`,
+          fix: 'set injection: InjectionMode.ambient() on the namespace (injection: ambient in a values file), or drop useWaypoint',
+        });
+      }
+    }
+  },
+};
+
+export const ambientChecks: AppCheck[] = [meshRoutesWithoutWaypoint, ztunnelPolicies, useWaypointLabels];
