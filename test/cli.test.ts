@@ -119,9 +119,12 @@ describe('wrong values', () => {
     const r = cli('synth', '-f', values, '-o', out);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${values}:4:5: unknown key "exposedApplications[0].hots" (did you mean "hosts"?)`);
-    // The real key is then missing too; that is reported at the entry.
-    expect(r.stderr).toContain(`${values}:2:5: exposedApplications[0]: missing required key "hosts"`);
+    // The real key is then missing too, but that is the same mistake: it is not reported twice.
+    expect(r.stderr).not.toContain('missing required key "hosts"');
     expect(r.stderr).toContain('nothing was written');
+    // A required key that is simply absent is still reported, at the entry.
+    const absent = cli('synth', '-f', write(dir, 'absent.yaml', BASE.replace('    hosts: [shop.example.com]\n', '')), '--stdout');
+    expect(absent.stderr).toMatch(/absent\.yaml:2:5: exposedApplications\[0\]: missing required key "hosts"/);
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -180,6 +183,15 @@ describe('wrong values', () => {
     expect(r.code).toBe(0);
     const docs = YAML.parseAllDocuments(r.stdout).map((d) => d.toJSON() as { kind: string; metadata: { namespace: string } });
     expect(docs.map((d) => `${d.kind} ${d.metadata.namespace}`)).toEqual(['PeerAuthentication istio-system', 'AuthorizationPolicy istio-system']);
+  });
+
+  test('a misspelt required key is one error, not also "missing required key"; a flag is named as written', () => {
+    const dir = tmp();
+    const values = write(dir, 'typo.yaml', BASE.replace('hosts:', 'hots:'));
+    const r = cli('synth', '-f', values, '--stdout');
+    expect(r.stderr.trim().split('\n')).toEqual([`${values}:4:5: unknown key "exposedApplications[0].hots" (did you mean "hosts"?)`, '1 problem(s); nothing was written']);
+    const v = cli('synth', '-f', write(dir, 'shop.yaml', BASE), '--stdout', '--istio-version', '1.19');
+    expect(v.stderr).toMatch(/^--istio-version 1\.19: \[shop\] mesh\.istioVersion: Istio 1\.19 is outside the supported range 1\.20-1\.30/);
   });
 
   test('usage errors exit 2', () => {

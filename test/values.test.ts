@@ -122,7 +122,7 @@ describe('checking values against the schema', () => {
   test('a missing required key points at the list item; --set values name the flag', () => {
     const merged = new MergedValues().addFile('v.yaml', 'backends:\n  - pathPrefix: /api\n').addSet('gateway.replicas=lots');
     expect(check.problems(merged).sort()).toEqual([
-      '--set gateway.replicas=lots:1:1: gateway.replicas: expected integer',
+      '--set gateway.replicas=lots: gateway.replicas: expected integer',
       'v.yaml:2:5: backends[0]: missing required key "name"',
     ]);
   });

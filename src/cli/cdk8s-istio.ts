@@ -39,7 +39,7 @@ export type { CliIo } from './io';
 interface SynthArgs {
   readonly files: string[];
   /** `--set` and `--set-string` in the order given. */
-  readonly sets: Array<{ readonly expression: string; readonly asString: boolean }>;
+  readonly sets: Array<{ readonly expression: string; readonly asString: boolean; readonly origin?: string }>;
   readonly outdir?: string;
   readonly stdout: boolean;
   readonly name?: string;
@@ -47,7 +47,7 @@ interface SynthArgs {
 
 class UsageError extends Error {}
 
-const HELP_HINT = 'see `cdk8s-istio synth --help` for the options';
+const HELP_HINT = 'see `cdk8s-istio synth --help` for the options\n';
 
 /** The version this package was published as. */
 export function packageVersion(): string {
@@ -80,7 +80,7 @@ function parseSynthArgs(argv: readonly string[]): SynthArgs {
     .map((t) => ({ expression: t.value ?? '', asString: t.name === 'set-string' }));
   if (values['istio-version'] !== undefined) {
     // The same as the values key, and it wins over the files like any override.
-    sets.push({ expression: `mesh.istioVersion=${values['istio-version'].replace(/[\\,]/g, '\\$&')}`, asString: true });
+    sets.push({ expression: `mesh.istioVersion=${values['istio-version'].replace(/[\\,]/g, '\\$&')}`, asString: true, origin: `--istio-version ${values['istio-version']}` });
   }
   return { files, sets, outdir: values.output, stdout, name: values.name };
 }
@@ -138,7 +138,7 @@ export function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv =
     return runGenerate(rest, io, env, cwd);
   }
   if (command !== 'synth') {
-    io.stderr(`unknown command ${shown(command, 70)}: the command is synth\n${HELP_HINT}`);
+    io.stderr(`unknown command ${shown(command, 70)}: the commands are synth and generate\n${HELP_HINT}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -233,7 +233,9 @@ function runGenerate(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv 
     }
     const name = chartNameFor(env.ARGOCD_APP_NAME, chartNameFor(path.basename(input.values[0]).replace(/\.(values\.)?ya?ml$/, ''), 'app'));
     // Relative to the source directory, which is the working directory when Argo CD runs us.
-    const sets = input.istioVersion ? [...input.sets.map((expression) => ({ expression, asString: false })), { expression: `mesh.istioVersion=${input.istioVersion}`, asString: true }] : input.sets;
+    const sets = input.istioVersion
+      ? [...input.sets.map((expression) => ({ expression, asString: false })), { expression: `mesh.istioVersion=${input.istioVersion}`, asString: true, origin: `the istioVersion parameter (${input.istioVersion})` }]
+      : input.sets;
     const merged = loadValues(input.values.map((f) => path.relative(process.cwd(), path.resolve(cwd, f))), sets);
     const built = buildValuesApp(name, merged, undefined, env.ARGOCD_APP_NAMESPACE || undefined);
     if (built.result.render.objects.length === 0) {

@@ -40,7 +40,7 @@ function valuesSchema(): ValuesSchema {
 }
 
 /** Merges the files and `--set` overrides and checks them against the schema. */
-export function loadValues(files: readonly string[], sets: ReadonlyArray<string | { readonly expression: string; readonly asString: boolean }> = []): MergedValues {
+export function loadValues(files: readonly string[], sets: ReadonlyArray<string | { readonly expression: string; readonly asString: boolean; readonly origin?: string }> = []): MergedValues {
   const merged = new MergedValues();
   for (const file of files) {
     merged.addFile(file);
@@ -49,7 +49,7 @@ export function loadValues(files: readonly string[], sets: ReadonlyArray<string 
     if (typeof set === 'string') {
       merged.addSet(set);
     } else {
-      merged.addSet(set.expression, set.asString);
+      merged.addSet(set.expression, set.asString, set.origin);
     }
   }
   const problems = valuesSchema().problems(merged);
@@ -60,7 +60,7 @@ export function loadValues(files: readonly string[], sets: ReadonlyArray<string 
 }
 
 function where(loc: SourceLocation | undefined): string {
-  return loc ? `${loc.file}:${loc.line}:${loc.column}: ` : '';
+  return loc ? (loc.line > 0 ? `${loc.file}:${loc.line}:${loc.column}: ` : `${loc.file}: `) : '';
 }
 
 /**

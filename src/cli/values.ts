@@ -98,7 +98,8 @@ export class MergedValues {
    * `{a,b}` lists, `a[0].b` indexes, backslash escapes (`\,`, `\.`, `\=`), and Helm's typing
    * (`true`/`false`, `null`, integers; everything else a string). `asString` is `--set-string`.
    */
-  public addSet(expression: string, asString = false): this {
+  /** @param origin how the user wrote it, for messages @default `--set <expression>` */
+  public addSet(expression: string, asString = false, origin?: string): this {
     for (const { segments, value, text } of parseHelmSet(expression, asString)) {
       // An index past the end would leave holes in the list: say so instead of reporting each hole.
       let current: unknown = this.values;
@@ -117,7 +118,8 @@ export class MergedValues {
         const seg = segments[i];
         patch = typeof seg === 'number' ? arrayWith(seg, patch) : { [seg]: patch };
       }
-      const where: SourceLocation = { file: `--set ${text}`, line: 1, column: 1 };
+      // A command-line override has no line to point at: line 0 prints as its text alone.
+      const where: SourceLocation = { file: origin ?? `--set ${text}`, line: 0, column: 0 };
       for (let i = 1; i <= segments.length; i++) {
         this.locations.set(pointerOf(segments.slice(0, i)), where);
       }
@@ -385,7 +387,7 @@ export class ValuesSchema {
         ? `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)}`
         : e.instancePath;
       const loc = merged.locationOf(pointer);
-      const where = loc ? `${loc.file}:${loc.line}:${loc.column}` : '(values)';
+      const where = loc ? (loc.line > 0 ? `${loc.file}:${loc.line}:${loc.column}` : loc.file) : '(values)';
       const line = `${where}: ${message}`;
       if (!seen.has(line)) {
         seen.add(line);
@@ -422,7 +424,13 @@ export class ValuesSchema {
         out.push(merged, ...list.filter((e) => e.keyword !== 'type'));
         continue;
       }
-      out.push(...list);
+      // A misspelt required key is one mistake: "unknown key hots (did you mean hosts?)" says
+      // it, and "missing required key hosts" beside it would say it again.
+      const suggested = new Set(list.filter((e) => e.keyword === 'additionalProperties').map((e) => suggest(
+        String((e.params as { additionalProperty: string }).additionalProperty),
+        Object.keys((e.parentSchema as SchemaNode | undefined)?.properties ?? {}),
+      )).filter((h): h is string => h !== undefined));
+      out.push(...list.filter((e) => !(e.keyword === 'required' && suggested.has(String((e.params as { missingProperty: string }).missingProperty)))));
     }
     return out.length > 0 ? out : errors;
   }
