@@ -17,7 +17,8 @@
 import { Construct } from 'constructs';
 import { ArgoCdApplication, ArgoCdIgnoreDifference } from './argocd-application';
 import { MeshContext } from './mesh-context';
-import { dnsLabelProblem } from './validation';
+import { MtlsMode, PeerAuthentication } from './peer-authentication';
+import { check, dnsLabelProblem } from './validation';
 import { Problems } from './validation/problem';
 import { compareMinors, DEFAULT_ISTIO_VERSION, istioVersionProblem, minorOf } from './istio-version';
 
@@ -72,6 +73,28 @@ export interface MeshInstallProps {
   readonly argocd?: { readonly namespace?: string; readonly project?: string; readonly server?: string };
   /** The sync wave of the base chart; istiod, cni and ztunnel follow one by one. @default -10 */
   readonly firstWave?: number;
+  /**
+   * Mesh-wide STRICT mTLS: a PeerAuthentication `default` in the root namespace, synced after the
+   * control plane (its CRD comes with the base chart).
+   * @default false
+   */
+  readonly strictMtls?: boolean;
+  /**
+   * Ingress or egress gateways from Istio's `gateway` chart, one Application each. They sync
+   * last, after the app's configuration: a LoadBalancer Service stays Progressing where the
+   * cluster has no load balancer, and must not hold up earlier waves.
+   * @default - none
+   */
+  readonly gateways?: MeshInstallGateway[];
+}
+
+export interface MeshInstallGateway {
+  /** The release name, also the Deployment's and Service's. */
+  readonly name: string;
+  /** Its namespace (created by Argo CD). */
+  readonly namespace: string;
+  /** Further values of the gateway chart (service type, replicas, ...). @default - the chart's defaults */
+  readonly values?: Record<string, unknown>;
 }
 
 const WEBHOOK_FIELDS = ['.webhooks[]?.failurePolicy', '.webhooks[]?.clientConfig.caBundle'];
@@ -240,7 +263,41 @@ export class MeshInstall extends Construct {
     }
     this.applications = apps;
     this.configWave = wave + 3;
+    (props.gateways ?? []).forEach((g, i) => {
+      check(this, `gateways[${i}].name`, dnsLabelProblem(g.name, 'gateway name'));
+      check(this, `gateways[${i}].namespace`, dnsLabelProblem(g.namespace, 'namespace name'));
+      apps.push(new ArgoCdApplication(this, `gateway-${g.name}`, {
+        name: `istio-gateway-${g.name}`,
+        namespace: props.argocd?.namespace,
+        project: props.argocd?.project,
+        helm: {
+          repoURL: ISTIO_CHART_REPO, chart: 'gateway', version: this.version, releaseName: g.name,
+          // The pods are injected by the install's revision, so gateway and istiod versions agree.
+          values: { ...(props.revision ? { revision: props.revision } : {}), ...(props.platform ? { platform: props.platform } : {}), ...g.values },
+        },
+        destination: { server: props.argocd?.server ?? 'https://kubernetes.default.svc', namespace: g.namespace },
+        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] },
+        syncWave: this.configWave + 1,
+      }));
+    });
+    if (props.strictMtls) {
+      this.strictMtls = new PeerAuthentication(this, 'strict-mtls', {
+        name: 'default',
+        meshWide: true,
+        mode: MtlsMode.STRICT,
+        metadata: {
+          annotations: {
+            'argocd.argoproj.io/sync-wave': String(this.configWave),
+            // Its CRD arrives with the base chart in the same app-of-apps.
+            'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true',
+          },
+        },
+      });
+    }
   }
+
+  /** The mesh-wide STRICT PeerAuthentication, when `strictMtls` is on. */
+  public readonly strictMtls?: PeerAuthentication;
 
   /**
    * The argocd-cm entry that makes a parent Application wait for each child's health, which sync

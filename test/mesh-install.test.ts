@@ -142,3 +142,35 @@ describe('MeshInstall', () => {
     expect(MeshInstall.argoCdApplicationHealthCheck()['resource.customizations.health.argoproj.io_Application']).toMatch(/hs\.status = obj\.status\.health\.status/);
   });
 });
+
+describe('MeshInstall strictMtls', () => {
+  test('a mesh-wide STRICT PeerAuthentication in the root namespace, synced after the control plane', () => {
+    const { apps } = install({ strictMtls: true });
+    const pa = apps.find((a) => a.kind === 'PeerAuthentication')!;
+    expect(pa).toEqual({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: {
+        name: 'default',
+        namespace: 'istio-system',
+        annotations: { 'argocd.argoproj.io/sync-wave': '-7', 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+      },
+      spec: { mtls: { mode: 'STRICT' } },
+    });
+    expect(install().apps.filter((a) => a.kind === 'PeerAuthentication')).toEqual([]);
+  });
+});
+
+describe('MeshInstall gateways', () => {
+  test('one Application per gateway chart release, on the revision of the install, in the last wave', () => {
+    const { apps, mesh } = install({ revision: '1-30-3', gateways: [{ name: 'istio-ingressgateway', namespace: 'istio-ingress', values: { service: { type: 'ClusterIP' } } }] });
+    const gw = byName(apps)['istio-gateway-istio-ingressgateway'];
+    expect(source(gw)).toEqual({
+      repoURL: ISTIO_CHART_REPO, chart: 'gateway', targetRevision: '1.30.3',
+      helm: { releaseName: 'istio-ingressgateway', valuesObject: { revision: '1-30-3', service: { type: 'ClusterIP' } } },
+    });
+    expect(((gw.spec as Json).destination as Json).namespace).toBe('istio-ingress');
+    expect(wave(gw)).toBe(String(mesh.configWave + 1));
+    expect(() => install({ gateways: [{ name: 'Bad_Name', namespace: 'istio-ingress' }] })).toThrow(/gateways\[0\]\.name/);
+  });
+});
