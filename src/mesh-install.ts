@@ -107,6 +107,8 @@ export class MeshInstall extends Construct {
   public readonly version: string;
   public readonly revision?: string;
   public readonly tags: readonly string[];
+  /** The Helm releases the Applications install, in order, for the helm route. */
+  private readonly releases: Array<{ readonly releaseName: string; readonly chart: string; readonly namespace: string; readonly values: Record<string, unknown> }> = [];
 
   public constructor(scope: Construct, id: string, props: MeshInstallProps = {}) {
     super(scope, id);
@@ -180,17 +182,27 @@ export class MeshInstall extends Construct {
       ...(chart === 'ztunnel' && props.hub ? { hub: props.hub } : {}),
     });
     const suffix = props.revision ? `-${props.revision}` : '';
-    const app = (id: string, chart: string, namespace: string, w: number, values: Record<string, unknown>, ignore: ArgoCdIgnoreDifference[] = []): ArgoCdApplication =>
-      new ArgoCdApplication(this, id, {
-        name: `istio-${id}${chart === 'istiod' ? suffix : ''}`,
-        namespace: props.argocd?.namespace,
-        project: props.argocd?.project,
-        helm: { repoURL: ISTIO_CHART_REPO, chart, version: this.version, releaseName: chart === 'istiod' ? `istiod${suffix}` : `istio-${id}`, values },
-        destination: { server: props.argocd?.server ?? 'https://kubernetes.default.svc', namespace },
+    // What every Application of the install shares: Argo CD's namespace and project, the cluster.
+    const argo = {
+      namespace: props.argocd?.namespace,
+      project: props.argocd?.project,
+      server: props.argocd?.server ?? 'https://kubernetes.default.svc',
+    };
+    const release = (id: string, name: string, r: { chart: string; releaseName: string; namespace: string; wave: number; values: Record<string, unknown>; ignore?: ArgoCdIgnoreDifference[] }): ArgoCdApplication => {
+      this.releases.push({ releaseName: r.releaseName, chart: r.chart, namespace: r.namespace, values: r.values });
+      return new ArgoCdApplication(this, id, {
+        name,
+        namespace: argo.namespace,
+        project: argo.project,
+        helm: { repoURL: ISTIO_CHART_REPO, chart: r.chart, version: this.version, releaseName: r.releaseName, values: r.values },
+        destination: { server: argo.server, namespace: r.namespace },
         syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] },
-        syncWave: w,
-        ignoreDifferences: ignore,
+        syncWave: r.wave,
+        ignoreDifferences: r.ignore ?? [],
       });
+    };
+    const app = (id: string, chart: string, namespace: string, wave: number, values: Record<string, unknown>, ignore: ArgoCdIgnoreDifference[] = []): ArgoCdApplication =>
+      release(id, `istio-${id}${chart === 'istiod' ? suffix : ''}`, { chart, releaseName: chart === 'istiod' ? `istiod${suffix}` : `istio-${id}`, namespace, wave, values, ignore });
 
     const apps: ArgoCdApplication[] = [];
     const defaultRevision = props.defaultRevision ?? props.revision ?? 'default';
@@ -252,10 +264,10 @@ export class MeshInstall extends Construct {
         // Ambient's waypoints are Gateway API Gateways; the base chart does not ship those CRDs.
         apps.push(new ArgoCdApplication(this, 'gateway-api-crds', {
           name: 'gateway-api-crds',
-          namespace: props.argocd?.namespace,
-          project: props.argocd?.project,
+          namespace: argo.namespace,
+          project: argo.project,
           directory: { repoURL: 'https://github.com/kubernetes-sigs/gateway-api', path: 'config/crd/standard', targetRevision: 'v1.5.1' },
-          destination: { server: props.argocd?.server ?? 'https://kubernetes.default.svc', namespace: ns },
+          destination: { server: argo.server, namespace: ns },
           syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'] },
           syncWave: wave,
         }));
@@ -266,18 +278,13 @@ export class MeshInstall extends Construct {
     (props.gateways ?? []).forEach((g, i) => {
       check(this, `gateways[${i}].name`, dnsLabelProblem(g.name, 'gateway name'));
       check(this, `gateways[${i}].namespace`, dnsLabelProblem(g.namespace, 'namespace name'));
-      apps.push(new ArgoCdApplication(this, `gateway-${g.name}`, {
-        name: `istio-gateway-${g.name}`,
-        namespace: props.argocd?.namespace,
-        project: props.argocd?.project,
-        helm: {
-          repoURL: ISTIO_CHART_REPO, chart: 'gateway', version: this.version, releaseName: g.name,
-          // The pods are injected by the install's revision, so gateway and istiod versions agree.
-          values: { ...(props.revision ? { revision: props.revision } : {}), ...(props.platform ? { platform: props.platform } : {}), ...g.values },
-        },
-        destination: { server: props.argocd?.server ?? 'https://kubernetes.default.svc', namespace: g.namespace },
-        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] },
-        syncWave: this.configWave + 1,
+      apps.push(release(`gateway-${g.name}`, `istio-gateway-${g.name}`, {
+        chart: 'gateway',
+        releaseName: g.name,
+        namespace: g.namespace,
+        wave: this.configWave + 1,
+        // The pods are injected by the install's revision, so gateway and istiod versions agree.
+        values: { ...(props.revision ? { revision: props.revision } : {}), ...(props.platform ? { platform: props.platform } : {}), ...g.values },
       }));
     });
     if (props.strictMtls) {
@@ -324,27 +331,15 @@ export class MeshInstall extends Construct {
 
   /** For teams not on Argo CD: each release's values, by release name (write them as `<release>.values.yaml`). */
   public helmValues(): Record<string, Record<string, unknown>> {
-    const out: Record<string, Record<string, unknown>> = {};
-    for (const a of this.applications) {
-      const src = (a.node.findChild('Resource') as unknown as { toJson(): { spec: { source: { chart?: string; helm?: { releaseName: string; valuesObject?: Record<string, unknown> } } } } }).toJson().spec.source;
-      if (src.chart) {
-        out[src.helm!.releaseName] = src.helm!.valuesObject ?? {};
-      }
-    }
-    return out;
+    return Object.fromEntries(this.releases.map((r) => [r.releaseName, r.values]));
   }
 
   /** For teams not on Argo CD: the `helm upgrade --install` commands, in order, with the values files they name. */
   public helmCommands(): string[] {
-    const out: string[] = [`helm repo add istio ${ISTIO_CHART_REPO}`];
-    for (const a of this.applications) {
-      const obj = (a.node.findChild('Resource') as unknown as { toJson(): { spec: { source: { chart?: string; helm?: { releaseName: string } }; destination: { namespace: string } } } }).toJson();
-      const src = obj.spec.source;
-      if (src.chart) {
-        out.push(`helm upgrade --install ${src.helm!.releaseName} istio/${src.chart} --version ${this.version} -n ${obj.spec.destination.namespace} --create-namespace -f ${src.helm!.releaseName}.values.yaml --wait`);
-      }
-    }
-    return out;
+    return [
+      `helm repo add istio ${ISTIO_CHART_REPO}`,
+      ...this.releases.map((r) => `helm upgrade --install ${r.releaseName} istio/${r.chart} --version ${this.version} -n ${r.namespace} --create-namespace -f ${r.releaseName}.values.yaml --wait`),
+    ];
   }
 }
 

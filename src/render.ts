@@ -129,12 +129,14 @@ function structure(all: readonly IConstruct[]): {
 function forIstioVersion(manifest: Json, istioVersion: string): Json {
   const apiVersion = String(manifest.apiVersion ?? '');
   const slash = apiVersion.indexOf('/');
-  if (slash < 0 || !apiVersion.slice(0, slash).endsWith('istio.io')) {
+  const minor = bundledMinorFor(istioVersion);
+  // For the newest minor there is nothing newer to replace.
+  if (minor === NEWEST_MINOR || slash < 0 || !apiVersion.slice(0, slash).endsWith('istio.io')) {
     return manifest;
   }
   const group = apiVersion.slice(0, slash);
   const version = apiVersion.slice(slash + 1);
-  const served = servedApiVersions(group, String(manifest.kind), bundledMinorFor(istioVersion));
+  const served = servedApiVersions(group, String(manifest.kind), minor);
   // Only a version some Istio serves is replaced; anything else (a typo) is the schema check's to report.
   if (served.length === 0 || served.includes(version) || !servedApiVersions(group, String(manifest.kind), NEWEST_MINOR).includes(version)) {
     return manifest;

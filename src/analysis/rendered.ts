@@ -12,6 +12,16 @@ export interface RenderedObject {
   readonly chartPath: string;
 }
 
+/** Appends `value` to the list kept under `key`, starting the list when there is none. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) {
+    list.push(value);
+  } else {
+    map.set(key, [value]);
+  }
+}
+
 /** The objects of a manifest list field; anything else (absent, malformed) reads as none. */
 export function objectsOf(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter((v): v is Json => !!v && typeof v === 'object' && !Array.isArray(v)) : [];

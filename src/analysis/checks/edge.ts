@@ -11,7 +11,7 @@ import { IST0101, IST0145, IST0147, IST0162 } from '../codes';
 import { ExternalGatewayWorkload } from '../../mesh-context';
 import { labelsMatch, ObjectIndex, PodTemplate, podTemplateOf } from '../object-index';
 import { CheckContext, ObjectCheck } from '../registry';
-import { GK, Json, metaOf, RenderedObject } from '../rendered';
+import { GK, Json, metaOf, pushTo, RenderedObject } from '../rendered';
 import { gatewayKey, GatewayServer, GatewayView, viewsOf } from '../views';
 
 /**
@@ -150,43 +150,49 @@ function servicesBySelectorLabel(index: ObjectIndex): Map<string, RenderedObject
       if (first === undefined) {
         continue;
       }
-      const key = `${index.namespaceOf(svc)}|${first}=${selector[first]}`;
-      const bucket = out.get(key);
-      if (bucket) {
-        bucket.push(svc);
-      } else {
-        out.set(key, [svc]);
-      }
+      pushTo(out, `${index.namespaceOf(svc)}|${first}=${selector[first]}`, svc);
     }
     return out;
   });
 }
 
-/** Ports of the app's Services that select a pod template (Services select pods in their own namespace). */
-function portsServing(template: PodTemplate, index: ObjectIndex, into: ServicePortsOf): number {
+/** The app's Services that select a pod template (Services select pods in their own namespace), each once. */
+function servicesServing(template: PodTemplate, index: ObjectIndex): RenderedObject[] {
   const buckets = servicesBySelectorLabel(index);
   const seen = new Set<RenderedObject>();
   for (const [k, v] of Object.entries(template.labels)) {
     for (const svc of buckets.get(`${template.namespace}|${k}=${v}`) ?? []) {
       const spec = (svc.manifest.spec ?? {}) as Json;
-      if (seen.has(svc) || !labelsMatch((spec.selector ?? {}) as Record<string, string>, template.labels)) {
-        continue;
-      }
-      seen.add(svc);
-      for (const p of Array.isArray(spec.ports) ? spec.ports as Json[] : []) {
-        if ((p.protocol ?? 'TCP') !== 'TCP') {
-          continue;
-        }
-        if (typeof p.port === 'number') {
-          into.ports.add(p.port);
-        }
-        if (typeof p.targetPort === 'number') {
-          into.targetPorts.add(p.targetPort);
-        }
+      if (!seen.has(svc) && labelsMatch((spec.selector ?? {}) as Record<string, string>, template.labels)) {
+        seen.add(svc);
       }
     }
   }
-  return seen.size;
+  return [...seen];
+}
+
+function servicePorts(svc: RenderedObject): Json[] {
+  const ports = ((svc.manifest.spec ?? {}) as Json).ports;
+  return Array.isArray(ports) ? ports as Json[] : [];
+}
+
+/** Ports of the app's Services that select a pod template. */
+function portsServing(template: PodTemplate, index: ObjectIndex, into: ServicePortsOf): number {
+  const services = servicesServing(template, index);
+  for (const svc of services) {
+    for (const p of servicePorts(svc)) {
+      if ((p.protocol ?? 'TCP') !== 'TCP') {
+        continue;
+      }
+      if (typeof p.port === 'number') {
+        into.ports.add(p.port);
+      }
+      if (typeof p.targetPort === 'number') {
+        into.targetPorts.add(p.targetPort);
+      }
+    }
+  }
+  return services.length;
 }
 
 function externalWorkloadsMatching(selector: Readonly<Record<string, string>>, index: ObjectIndex): ExternalGatewayWorkload[] {
@@ -302,15 +308,6 @@ function splitHost(value: string, gatewayNs: string): { ns: string; host: string
   return { ns: ns === '.' ? gatewayNs : ns, host: value.slice(slash + 1).toLowerCase() };
 }
 
-function push(map: Map<string, HostEntry[]>, key: string, entry: HostEntry): void {
-  const list = map.get(key);
-  if (list) {
-    list.push(entry);
-  } else {
-    map.set(key, [entry]);
-  }
-}
-
 function* suffixes(text: string): Generator<string> {
   for (let i = 0; i <= text.length; i++) {
     yield text.slice(i);
@@ -339,9 +336,9 @@ function gatewayHostIndex(index: ObjectIndex): Map<string, HostBucket> {
           const { ns, host } = splitHost(value, gwNs);
           const entry: HostEntry = { gateway: gw, ns, tls: isTlsServer(server) };
           const body = host.startsWith('*') ? host.slice(1) : host;
-          push(host.startsWith('*') ? bucket.wild : bucket.exact, body, entry);
+          pushTo(host.startsWith('*') ? bucket.wild : bucket.exact, body, entry);
           for (const s of suffixes(body)) {
-            push(bucket.bySuffix, s, entry);
+            pushTo(bucket.bySuffix, s, entry);
           }
         }
       }
@@ -549,20 +546,13 @@ const plaintextOnPublicLoadBalancer: ObjectCheck = {
     if (plain.length === 0 || Object.keys(selector).length === 0 || onlyRedirectsToHttps(obj, ctx.index)) {
       return;
     }
-    const buckets = servicesBySelectorLabel(ctx.index);
     const open = new Map<number, RenderedObject>();
     for (const template of ctx.index.podTemplatesMatching(selector)) {
-      for (const [k, v] of Object.entries(template.labels)) {
-        for (const svc of buckets.get(`${template.namespace}|${k}=${v}`) ?? []) {
-          const spec = (svc.manifest.spec ?? {}) as Json;
-          if (!labelsMatch((spec.selector ?? {}) as Record<string, string>, template.labels) || !openLoadBalancer(svc)) {
-            continue;
-          }
-          for (const p of Array.isArray(spec.ports) ? spec.ports as Json[] : []) {
-            for (const n of [p.port, p.targetPort]) {
-              if (typeof n === 'number' && !open.has(n)) {
-                open.set(n, svc);
-              }
+      for (const svc of servicesServing(template, ctx.index).filter(openLoadBalancer)) {
+        for (const p of servicePorts(svc)) {
+          for (const n of [p.port, p.targetPort]) {
+            if (typeof n === 'number' && !open.has(n)) {
+              open.set(n, svc);
             }
           }
         }

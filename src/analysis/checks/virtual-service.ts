@@ -11,7 +11,7 @@ import { IST0101, IST0109, IST0130, IST0131, IST0132, IST0140 } from '../codes';
 import { defineCode, Severity } from '../finding';
 import { ObjectIndex } from '../object-index';
 import { AppCheck, ObjectCheck } from '../registry';
-import { GK, Json, objectsOf, stringsOf } from '../rendered';
+import { GK, Json, objectsOf, pushTo, stringsOf } from '../rendered';
 import { destinationsOf, GatewayView, gatewayKey, HttpMatch, HttpRoute, MESH, VirtualServiceView, viewsOf } from '../views';
 
 /**
@@ -425,15 +425,6 @@ interface PathGroup {
   readonly exacts: Map<string, PathEntry[]>;
 }
 
-function addTo(map: Map<string, PathEntry[]>, key: string, e: PathEntry): void {
-  const list = map.get(key);
-  if (list) {
-    list.push(e);
-  } else {
-    map.set(key, [e]);
-  }
-}
-
 /** The path part of a match, plus the rest of its conditions as a key; undefined for regexes. */
 function pathOf(match: HttpMatch | undefined): { kind: 'prefix' | 'exact'; path: string; rest: string } | undefined {
   const rest: HttpMatch = { ...(match ?? {}) };
@@ -498,7 +489,7 @@ const gatewayPathOverlaps: AppCheck = {
                 groups.set(groupKey, group);
               }
               const entry: PathEntry = { v, field, kind: p.kind, path: p.path };
-              addTo(p.kind === 'prefix' ? group.prefixes : group.exacts, p.path, entry);
+              pushTo(p.kind === 'prefix' ? group.prefixes : group.exacts, p.path, entry);
               entries.push({ group, entry, groupKey });
             }
           }
