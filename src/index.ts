@@ -24,7 +24,7 @@ export type { IIstioResource, IstioResourceProps, ResourceMetadata, ResourceType
 export { ServiceRef, principalOf } from './references';
 export type { IGatewayRef, IGatewayWorkload, INamespaceRef, IServiceRef, IVirtualServiceRef, IWorkloadRef } from './references';
 export { MeshContext, DEFAULT_ROOT_NAMESPACE } from './mesh-context';
-export type { ExternalGatewayWorkload, InstallFacts } from './mesh-context';
+export type { ExternalGatewayWorkload, InstallFacts, InstalledControlPlane } from './mesh-context';
 export { IstioDuration } from './duration';
 export type { DurationLike } from './duration';
 
@@ -125,7 +125,9 @@ export type { WaypointFor, WaypointProps } from './waypoint';
 
 // Istio's control plane as Argo CD Applications of its Helm charts
 export { ISTIO_CHART_REPO, MeshInstall } from './mesh-install';
-export type { IstioPlatform, IstioProfile, MeshConfigProps, MeshInstallProps } from './mesh-install';
+export type { IstioPlatform, IstioProfile, MeshConfigProps, MeshInstallGateway, MeshInstallProps } from './mesh-install';
+export { MeshRequirement, requireMesh } from './mesh-requirement';
+export type { MeshRequirementProps, StatedRequirement } from './mesh-requirement';
 export type { ArgoCdDirectorySource, ArgoCdHelmSource, ArgoCdIgnoreDifference } from './argocd-application';
 
 // Renamed; the old names stay for one release.

@@ -48,3 +48,6 @@ export function compareMinors(a: string, b: string): number {
   const [x, y] = [Number(minorOf(a).split('.')[1]), Number(minorOf(b).split('.')[1])];
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/** Where Istio publishes its Helm charts (base, istiod, cni, ztunnel, gateway); chart version = Istio version. */
+export const ISTIO_CHART_REPO = 'https://istio-release.storage.googleapis.com/charts';

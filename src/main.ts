@@ -55,7 +55,7 @@ export function buildExamples(dir: string = EXAMPLES_DIR): BuiltExample[] {
 export function exampleOutput(examples: readonly BuiltExample[]): OutputFile[] {
   return [
     ...examples.flatMap(({ name, built }) => [
-      ...manifestFiles(built.result).map((f) => ({ path: `${name}/${f.path}`, content: f.content })),
+      ...manifestFiles(built.result).map((f) => ({ ...f, path: `${name}/${f.path}` })),
       { path: `${name}/topology.md`, content: topologyOf(built, name) },
     ]),
     ...argocdFiles().map((f) => ({ path: `argocd/${f.path}`, content: f.content })),

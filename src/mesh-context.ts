@@ -38,6 +38,22 @@ export interface InstallFacts {
   readonly extensionProviders: readonly string[];
   /** The mesh's SPIFFE trust domain (meshConfig.trustDomain), which principals name. @default 'cluster.local' */
   readonly trustDomain: string;
+  /** Whether every proxy starts before the app's containers (meshConfig.defaultConfig). @default - unknown */
+  readonly holdApplicationUntilProxyStarts?: boolean;
+  /** Whether every proxy answers DNS (ISTIO_META_DNS_CAPTURE). @default - unknown */
+  readonly dnsCapture?: boolean;
+  /** The MeshInstalls of the app, when the install is part of it. @default [] */
+  readonly installs: readonly InstalledControlPlane[];
+}
+
+/** One MeshInstall of the app, as requirements see it. */
+export interface InstalledControlPlane {
+  /** Its construct path, for messages. */
+  readonly path: string;
+  /** The Istio release, `1.x.y`. */
+  readonly version: string;
+  readonly holdApplicationUntilProxyStarts: boolean;
+  readonly dnsCapture: boolean;
 }
 
 export class MeshContext {
@@ -57,7 +73,7 @@ export class MeshContext {
   private readonly gateways = new Set<string>();
   private readonly namespaces = new Map<string, Record<string, string>>();
   private readonly gatewayWorkloads: ExternalGatewayWorkload[] = [];
-  private installInfo: InstallFacts = { revisions: [], hasDefaultInjector: true, extensionProviders: [], trustDomain: 'cluster.local' };
+  private installInfo: InstallFacts = { revisions: [], hasDefaultInjector: true, extensionProviders: [], trustDomain: 'cluster.local', installs: [] };
   private targetVersion: string = DEFAULT_ISTIO_VERSION;
 
   /**
@@ -109,4 +125,16 @@ export class MeshContext {
   public get install(): InstallFacts {
     return this.installInfo;
   }
+
+  /** A platform (`by`) needs gateways on istiod's Istio version; see MeshRequirement. */
+  public requireGatewaysMatchIstiod(by: string): void {
+    this.gatewaysMatchBy ??= by;
+  }
+
+  /** Who requires gateways on istiod's version, if anyone does. */
+  public get gatewaysMatchIstiodRequiredBy(): string | undefined {
+    return this.gatewaysMatchBy;
+  }
+
+  private gatewaysMatchBy?: string;
 }

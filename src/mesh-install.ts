@@ -14,15 +14,17 @@
  * - revision tags are rendered by the istiod chart (`revisionTags`), the default validator by the
  *   base chart (`defaultRevision`); one tag must belong to one release only.
  */
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ArgoCdApplication, ArgoCdIgnoreDifference } from './argocd-application';
-import { MeshContext } from './mesh-context';
+import { InstalledControlPlane, MeshContext } from './mesh-context';
+import { MeshRequirement, requireMesh } from './mesh-requirement';
 import { MtlsMode, PeerAuthentication } from './peer-authentication';
 import { check, dnsLabelProblem } from './validation';
 import { Problems } from './validation/problem';
-import { compareMinors, DEFAULT_ISTIO_VERSION, istioVersionProblem, minorOf } from './istio-version';
+import { stringifyDocuments } from './yaml-emitter';
+import { compareMinors, DEFAULT_ISTIO_VERSION, ISTIO_CHART_REPO, istioVersionProblem, minorOf } from './istio-version';
 
-export const ISTIO_CHART_REPO = 'https://istio-release.storage.googleapis.com/charts';
+export { ISTIO_CHART_REPO };
 
 /** The Helm profiles Istio ships (manifests/helm-profiles). */
 export type IstioProfile = 'ambient' | 'demo' | 'preview' | 'remote' | 'stable';
@@ -86,6 +88,12 @@ export interface MeshInstallProps {
    * @default - none
    */
   readonly gateways?: MeshInstallGateway[];
+  /**
+   * What platforms running on this mesh need from it (deployKF's proxy settings, a vendor's
+   * minimum version), checked against this install at synth.
+   * @default - none
+   */
+  readonly requires?: MeshRequirement[];
 }
 
 export interface MeshInstallGateway {
@@ -156,14 +164,22 @@ export class MeshInstall extends Construct {
     // The analysis learns the install from here rather than from hand-declared facts: with every
     // MeshInstall of the app, the injectors are exactly the ones they install.
     const installs = installsOf.get(this.node.root) ?? [];
-    installs.push({ revision: props.revision, tags: [...tags], providers: (props.meshConfig?.extensionProviders ?? []).map((p) => p.name), trustDomain: props.meshConfig?.trustDomain });
+    installs.push({
+      revision: props.revision, tags: [...tags], providers: (props.meshConfig?.extensionProviders ?? []).map((p) => p.name), trustDomain: props.meshConfig?.trustDomain,
+      plane: { path: this.node.path, version: this.version, holdApplicationUntilProxyStarts: props.meshConfig?.holdApplicationUntilProxyStarts ?? false, dnsCapture: props.meshConfig?.dnsCapture ?? false },
+    });
     installsOf.set(this.node.root, installs);
     ctx.declareInstall({
       revisions: [...new Set(installs.flatMap((i) => [...(i.revision ? [i.revision] : []), ...i.tags]))],
       hasDefaultInjector: installs.some((i) => i.revision === undefined || i.tags.includes('default')),
       extensionProviders: [...new Set(installs.flatMap((i) => i.providers))],
       trustDomain: installs.find((i) => i.trustDomain)?.trustDomain ?? 'cluster.local',
+      // Every revision serves some namespaces, so a setting holds only if each install has it.
+      holdApplicationUntilProxyStarts: installs.every((i) => i.plane.holdApplicationUntilProxyStarts),
+      dnsCapture: installs.every((i) => i.plane.dnsCapture),
+      installs: installs.map((i) => i.plane),
     });
+    requireMesh(this, props.requires ?? []);
 
     const ns = 'istio-system';
     const cniNamespace = props.platform === 'openshift' || props.platform === 'gke' ? 'kube-system' : ns;
@@ -189,6 +205,17 @@ export class MeshInstall extends Construct {
       server: props.argocd?.server ?? 'https://kubernetes.default.svc',
     };
     const release = (id: string, name: string, r: { chart: string; releaseName: string; namespace: string; wave: number; values: Record<string, unknown>; ignore?: ArgoCdIgnoreDifference[] }): ArgoCdApplication => {
+      // Two installs of one app writing the same release would overwrite each other in-cluster.
+      const owners = releaseOwners.get(this.node.root) ?? new Map<string, string>();
+      const owner = owners.get(`${r.namespace}/${r.releaseName}`);
+      if (owner !== undefined) {
+        check(this, r.chart === 'gateway' ? 'gateways' : r.chart === 'istiod' ? 'revision' : 'includeBase', {
+          problem: `${owner} installs the Helm release ${r.releaseName} in ${r.namespace} already`,
+          fix: r.chart === 'istiod' ? 'give each install its own revision' : r.chart === 'gateway' ? 'give the gateway another name or namespace' : 'set includeBase: false on every install but one',
+        });
+      }
+      owners.set(`${r.namespace}/${r.releaseName}`, this.node.path);
+      releaseOwners.set(this.node.root, owners);
       this.releases.push({ releaseName: r.releaseName, chart: r.chart, namespace: r.namespace, values: r.values });
       return new ArgoCdApplication(this, id, {
         name,
@@ -262,6 +289,7 @@ export class MeshInstall extends Construct {
       apps.push(app('ztunnel', 'ztunnel', props.platform === 'openshift' ? 'kube-system' : ns, wave + 2, { ...common('ztunnel') }));
       if (props.includeBase ?? true) {
         // Ambient's waypoints are Gateway API Gateways; the base chart does not ship those CRDs.
+        this.gatewayApiCrds = true;
         apps.push(new ArgoCdApplication(this, 'gateway-api-crds', {
           name: 'gateway-api-crds',
           namespace: argo.namespace,
@@ -337,11 +365,59 @@ export class MeshInstall extends Construct {
   /** For teams not on Argo CD: the `helm upgrade --install` commands, in order, with the values files they name. */
   public helmCommands(): string[] {
     return [
-      `helm repo add istio ${ISTIO_CHART_REPO}`,
-      ...this.releases.map((r) => `helm upgrade --install ${r.releaseName} istio/${r.chart} --version ${this.version} -n ${r.namespace} --create-namespace -f ${r.releaseName}.values.yaml --wait`),
+      `helm repo add istio ${ISTIO_CHART_REPO} --force-update`,
+      ...this.preHelm(),
+      ...this.releases.map((r) => `${this.upgradeCommand(r)} -f ${r.releaseName}.values.yaml`),
     ];
   }
+
+  /**
+   * The helm route as one script, for every MeshInstall under `scope`'s root, which synth writes
+   * beside the manifests as `install-istio-with-helm.sh`. Each release's values are inline (a
+   * heredoc fed to `-f -`), not separate files: `kubectl apply -R -f` and Argo CD directory
+   * sources read every .yaml file of the folder, and would take values files for manifests.
+   */
+  public static helmScript(scope: IConstruct): { readonly path: string; readonly content: string; readonly executable: true } | undefined {
+    const installs = scope.node.root.node.findAll().filter((c): c is MeshInstall => c instanceof MeshInstall);
+    if (installs.length === 0) {
+      return undefined;
+    }
+    const lines = [
+      '#!/bin/sh',
+      '# Istio with Helm, for clusters not managed by Argo CD: the releases the MeshInstall',
+      '# Applications describe, in their sync-wave order, each with its values inline. Written',
+      '# by cdk8s-istio synth; apply the app\'s manifests afterwards.',
+      'set -eu',
+      `helm repo add istio ${ISTIO_CHART_REPO} --force-update`,
+    ];
+    for (const m of installs) {
+      lines.push(...m.preHelm());
+      for (const r of m.releases) {
+        const values = stringifyDocuments([r.values]);
+        let end = 'VALUES';
+        while (values.split('\n').includes(end)) {
+          end = `${end}_`;
+        }
+        lines.push('', `# ${r.releaseName}: chart ${r.chart} ${m.version} (${m.node.path})`, `${m.upgradeCommand(r)} -f - <<'${end}'`, `${values}${end}`);
+      }
+    }
+    return { path: 'install-istio-with-helm.sh', content: `${lines.join('\n')}\n`, executable: true };
+  }
+
+  /** What must exist before the charts: the Gateway API CRDs for ambient, as the Application syncs them. */
+  private preHelm(): string[] {
+    return this.gatewayApiCrds ? [`kubectl apply --server-side -f ${GATEWAY_API_INSTALL}`] : [];
+  }
+
+  private upgradeCommand(r: { readonly releaseName: string; readonly chart: string; readonly namespace: string }): string {
+    return `helm upgrade --install ${r.releaseName} istio/${r.chart} --version ${this.version} -n ${r.namespace} --create-namespace --wait`;
+  }
+
+  private gatewayApiCrds = false;
 }
 
+const GATEWAY_API_INSTALL = 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml';
+
 const ownerOfTag = new WeakMap<object, Map<string, string>>();
-const installsOf = new WeakMap<object, Array<{ revision?: string; tags: string[]; providers: string[]; trustDomain?: string }>>();
+const releaseOwners = new WeakMap<object, Map<string, string>>();
+const installsOf = new WeakMap<object, Array<{ revision?: string; tags: string[]; providers: string[]; trustDomain?: string; plane: InstalledControlPlane }>>();

@@ -16,6 +16,8 @@ import * as path from 'path';
 export interface OutputFile {
   readonly path: string;
   readonly content: string;
+  /** Whether the file is a script to run. @default false */
+  readonly executable?: boolean;
 }
 
 /** The output folder cannot be written as asked; the previous output is as it was. */
@@ -223,7 +225,7 @@ export function writeFiles(outdir: string, files: readonly OutputFile[]): void {
         throw new OutputError(`output file ${file.path} would land outside ${outdir}`);
       }
       fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.writeFileSync(dest, file.content);
+      fs.writeFileSync(dest, file.content, file.executable ? { mode: 0o777 & ~process.umask() } : {});
     }
     swapIn(staging, target);
     staging = undefined;

@@ -2,6 +2,7 @@
  * The one pipeline every entry point shares: render the construct tree once, analyze it, and
  * serialize it. IstioApp, the test helpers and the CLI only differ in where the YAML goes.
  */
+import { MeshInstall } from './mesh-install';
 import { App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { analyze, AnalysisResult } from './analysis/engine';
 import { defineCode, Finding, formatReport, Severity, sortFindings } from './analysis/finding';
@@ -122,6 +123,11 @@ export function manifestFiles(result: SynthesisResult, layout: OutputLayout = {}
     default:
       throw new Error(`yamlOutputType ${String(type)} is not one of cdk8s's YamlOutputType values`);
   }
+  // The helm route of the app's MeshInstalls, for clusters not on Argo CD.
+  const script = charts.length > 0 ? MeshInstall.helmScript(charts[0].chart) : undefined;
+  if (script) {
+    files.push({ ...script, from: 'the MeshInstall' });
+  }
   const seen = new Map<string, string>();
   for (const f of files) {
     const other = seen.get(f.path);
@@ -131,7 +137,7 @@ export function manifestFiles(result: SynthesisResult, layout: OutputLayout = {}
     }
     seen.set(f.path, f.from);
   }
-  return files.map(({ path, content }) => ({ path, content }));
+  return files.map(({ path, content, executable }) => (executable ? { path, content, executable } : { path, content }));
 }
 
 /** cdk8s's `construct-metadata.json` (written when `recordConstructMetadata` is on). */

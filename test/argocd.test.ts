@@ -151,8 +151,9 @@ describe('kubectl apply -R -f dist/<example>/ works first time', () => {
     const ctx = MeshContext.of(built.app);
     // argocd: the bootstrap's Applications go to Argo CD's own namespace, which its install created.
     const exists = (ns: string) => ['default', 'kube-system', 'istio-system', 'argocd'].includes(ns) || ctx.externalNamespace(ns) !== undefined;
-    // kubectl reads a folder's files in name order and each file's documents in order.
-    const files = manifestFiles(built.result).sort((a, b) => (a.path < b.path ? -1 : 1));
+    // kubectl reads a folder's .json, .yaml and .yml files in name order (the helm script is
+    // none of them) and each file's documents in order.
+    const files = manifestFiles(built.result).filter((f) => /\.(json|ya?ml)$/.test(f.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
     const created = new Set<string>();
     const late: string[] = [];
     for (const f of files) {

@@ -102,7 +102,12 @@ describe('npm run synth', () => {
     // The Argo CD plugin file and repo-server patch, as argocd/ commits them.
     expect(fs.readdirSync(path.join(dir, 'dist', 'argocd')).sort()).toEqual(['plugin.yaml', 'repo-server-patch.yaml']);
     for (const name of examples) {
-      expect(fs.readdirSync(path.join(dir, 'dist', name)).sort()).toEqual([`${name}.k8s.yaml`, 'topology.md'].sort());
+      // An example with a meshInstall also gets the helm route (and nothing else does).
+      const helm = /^meshInstall:/m.test(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', `${name}.yaml`), 'utf8')) ? ['install-istio-with-helm.sh'] : [];
+      expect(fs.readdirSync(path.join(dir, 'dist', name)).sort()).toEqual([`${name}.k8s.yaml`, 'topology.md', ...helm].sort());
+      if (helm.length > 0) {
+        expect(fs.statSync(path.join(dir, 'dist', name, helm[0])).mode & 0o111).not.toBe(0);
+      }
       const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, 'dist', name, `${name}.k8s.yaml`), 'utf8')).map((d) => d.toJSON() as { apiVersion: string; kind: string });
       expect(docs.length).toBeGreaterThan(0);
       // Istio objects at the pinned stable versions only.

@@ -172,8 +172,10 @@ export function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv =
     if (args.stdout) {
       io.stdout(toYamlStream(built.result.render.objects.map((o) => o.manifest)));
     } else {
-      writeFiles(args.outdir!, [...manifestFiles(built.result), { path: 'topology.md', content: topologyOf(built, name) }]);
-      io.stderr(`wrote ${built.result.render.objects.length} objects to ${args.outdir}\n`);
+      const files = manifestFiles(built.result);
+      writeFiles(args.outdir!, [...files, { path: 'topology.md', content: topologyOf(built, name) }]);
+      const helm = files.some((f) => f.executable) ? ` (and ${path.join(args.outdir!, 'install-istio-with-helm.sh')}, for clusters without Argo CD)` : '';
+      io.stderr(`wrote ${built.result.render.objects.length} objects to ${args.outdir}${helm}\n`);
     }
     return 0;
   } catch (e) {

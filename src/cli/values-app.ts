@@ -117,7 +117,8 @@ export function buildValuesApp(name: string, merged: MergedValues, outdir?: stri
   }
   const result = synthesize(app);
   const locate = (f: Finding) => {
-    const pointer = valuesPointer(relativePath(chart, f.constructPath), undefined);
+    // A construct's late problem names a prop, which is a values key; an object's field is not.
+    const pointer = valuesPointer(relativePath(chart, f.constructPath), f.object === '(construct)' ? f.field : undefined);
     return `${where(pointer ? merged.locationOf(pointer) : undefined)}${formatFinding({ ...f, fix: valuesFix(f.fix) })}`;
   };
   if (result.errors.length > 0) {

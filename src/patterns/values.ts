@@ -8,6 +8,7 @@ import { MeshContext } from '../mesh-context';
 import { GatewayWorkload } from '../gateway-workload';
 import { ArgoCdApplication, ArgoCdApplicationProps } from '../argocd-application';
 import { MeshInstall, MeshInstallProps } from '../mesh-install';
+import { MeshRequirement, MeshRequirementProps, requireMesh } from '../mesh-requirement';
 import { Waypoint, WaypointProps } from '../waypoint';
 import type { IMeshNamespaceRef } from '../mesh-namespace';
 import { istioVersionProblem } from '../istio-version';
@@ -51,6 +52,22 @@ export interface MeshValues {
    * @default '1.30'
    */
   readonly istioVersion?: string;
+  /**
+   * Whether the cluster's install starts proxies before the app's containers
+   * (meshConfig.defaultConfig.holdApplicationUntilProxyStarts), for `requires`; a meshInstall
+   * says it itself.
+   * @default - unknown
+   */
+  readonly holdApplicationUntilProxyStarts?: boolean;
+  /** Whether the cluster's install has DNS capture on (ISTIO_META_DNS_CAPTURE), for `requires`. @default - unknown */
+  readonly dnsCapture?: boolean;
+  /**
+   * What platforms on this mesh need from it (deployKF: holdApplicationUntilProxyStarts and
+   * dnsCapture; a vendor: minimumIstioVersion, gatewaysMatchIstiod), checked against the
+   * meshInstall or the facts above.
+   * @default - none
+   */
+  readonly requires?: MeshRequirementProps[];
 }
 
 /** A gateway's pods, identified for authorization. */
@@ -84,6 +101,12 @@ export interface ZeroTrustNamespaceValues {
   readonly meshWide?: boolean;
 }
 
+/** MeshInstall as values: its props, with requirements written as plain objects. */
+export interface MeshInstallValues extends Omit<MeshInstallProps, 'requires'> {
+  /** What platforms running on this mesh need from it, checked against this install. @default - none */
+  readonly requires?: MeshRequirementProps[];
+}
+
 export interface IstioValues {
   /** @default - Istio with a default injector and nothing else declared */
   readonly mesh?: MeshValues;
@@ -94,7 +117,7 @@ export interface IstioValues {
   /** Ambient waypoints (Gateways of class istio-waypoint), which namespaces name with useWaypoint. @default - none */
   readonly waypoints?: Array<Omit<WaypointProps, 'namespace'> & { readonly namespace: string }>;
   /** Istio's control plane, as Argo CD Applications of its Helm charts. @default - none */
-  readonly meshInstall?: MeshInstallProps;
+  readonly meshInstall?: MeshInstallValues;
   /** Argo CD Applications, e.g. one per team rendering its directory with the plugin (app-of-apps). @default - none */
   readonly argocdApplications?: ArgoCdApplicationProps[];
   /** @default - none */
@@ -133,7 +156,10 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
     hasDefaultInjector: mesh.defaultInjector ?? true,
     extensionProviders: mesh.extensionProviders ?? [],
     trustDomain: mesh.trustDomain ?? 'cluster.local',
+    holdApplicationUntilProxyStarts: mesh.holdApplicationUntilProxyStarts,
+    dnsCapture: mesh.dnsCapture,
   });
+  requireMesh(scope, (mesh.requires ?? []).map((r) => MeshRequirement.of(r)), 'mesh.requires');
   (mesh.externalNamespaces ?? []).forEach((ns, i) => {
     problems.check(`mesh.externalNamespaces[${i}]`, dnsLabelProblem(ns, 'namespace name'));
     ctx.declareExternalNamespace(ns);
@@ -167,7 +193,8 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
   const nsName = (ns: unknown): string => (typeof ns === 'string' ? ns : (ns as { name?: string } | undefined)?.name ?? '');
 
   if (values.meshInstall) {
-    problems.run(() => new MeshInstall(scope, 'meshInstall', values.meshInstall!));
+    const { requires, ...install } = values.meshInstall;
+    problems.run(() => new MeshInstall(scope, 'meshInstall', { ...install, requires: requires?.map((r) => MeshRequirement.of(r)) }));
   }
   firstOnly('argocdApplications', values.argocdApplications, 'name', (p) => p.name, (k) => `Application ${k}`)
     .forEach(([p, i]) => problems.run(() => new ArgoCdApplication(scope, entryId('argocdApplications', i), { ...p, name: p.name ?? `application-${i}` })));
@@ -227,6 +254,10 @@ export function fieldSegments(field: string): string[] {
 export function valuesPointer(constructPath: string, field?: string): string | undefined {
   const pointer = (segs: string[]) => segs.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
   const segments = constructPath.split('/');
+  if (segments[0] === 'meshInstall') {
+    // The one values key that is an object rather than a list of entries.
+    return segments.length === 1 && field ? `/meshInstall${pointer(fieldSegments(field))}` : '/meshInstall';
+  }
   const at = segments.findIndex((s) => /^[A-Za-z]+\[\d+\]$/.test(s));
   if (at < 0) {
     // Reported by the chart itself (a `namespaces` entry): the field names the entry.

@@ -14,13 +14,14 @@ import { destinationRuleChecks } from './destination-rule';
 import { serviceChecks } from './service';
 import { virtualServiceChecks } from './virtual-service';
 import { ambientChecks } from './ambient';
+import { installChecks } from './install';
 
 let registry: CheckRegistry | undefined;
 
 export function defaultRegistry(): CheckRegistry {
   if (!registry) {
     registry = new CheckRegistry();
-    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...virtualServiceChecks, ...destinationRuleChecks, ...serviceChecks, ...gatewayAuthzChecks, ...ambientChecks]) {
+    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...virtualServiceChecks, ...destinationRuleChecks, ...serviceChecks, ...gatewayAuthzChecks, ...ambientChecks, ...installChecks]) {
       if ('groupKinds' in check) {
         registry.addObjectCheck(check);
       } else {
