@@ -50,6 +50,8 @@ export type Wire<T> =
  */
 export const L1_FIELD_RENAMES: Readonly<Record<string, string>> = {
   consecutive5XxErrors: 'consecutive5xxErrors',
+  // Gateway API BackendTLSPolicy.
+  wellKnownCaCertificates: 'wellKnownCACertificates',
 };
 
 function asObjects(value: unknown): Json[] {

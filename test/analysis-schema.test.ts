@@ -205,11 +205,21 @@ describe('apiVersions and kinds', () => {
     expect(f).toMatchObject({ code: CKI1005.code, severity: Severity.WARNING });
   });
 
-  test('objects outside Istio groups are left to their own tools', () => {
+  test('objects outside the Istio and Gateway API groups are left to their own tools', () => {
     const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
-    new ApiObject(chart, 'obj', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'x' }, spec: { whatever: true } });
+    new ApiObject(chart, 'obj', { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'x' }, spec: { whatever: true } });
     new k8s.KubeService(chart, 'svc', { metadata: { name: 'api' }, spec: { ports: [{ port: 80 }] } });
     expect(findings(chart).filter((f) => SCHEMA_CODES.test(f.code))).toEqual([]);
+  });
+
+  test('Gateway API objects are validated against the Gateway API v1.5.1 CRDs like Istio\'s', () => {
+    const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    new ApiObject(chart, 'obj', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'x' }, spec: { whatever: true } });
+    new ApiObject(chart, 'old', { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'HTTPRoute', metadata: { name: 'y' }, spec: {} });
+    expect(findings(chart).filter((f) => SCHEMA_CODES.test(f.code)).map((f) => [f.object, f.code, f.field, f.message])).toEqual([
+      ['HTTPRoute shop/x', 'CKI1002', 'spec.whatever', 'unknown field "whatever": spec does not declare it, and the API server\'s strict field validation refuses it'],
+      ['HTTPRoute shop/y', 'CKI1001', 'apiVersion', 'gateway.networking.k8s.io/v1alpha2 is not served for HTTPRoute; the Gateway API v1.5.1 CRDs serve gateway.networking.k8s.io/v1, gateway.networking.k8s.io/v1beta1'],
+    ]);
   });
 });
 

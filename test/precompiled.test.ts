@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadSchemaArtefact } from '../src/analysis/crd-artefact';
+import { loadGatewayApiArtefact, loadSchemaArtefact } from '../src/analysis/crd-artefact';
 import { precompiledValidator, validatorFileName, VALIDATORS_DIR } from '../src/analysis/precompiled';
 import { generateValuesSchema, generateValuesValidator } from '../src/cli/schema';
 import { generateValidators } from '../src/cli/validators';
@@ -18,7 +18,8 @@ describe('precompiled validators', () => {
     for (const [name, text] of generated) {
       expect({ name, same: fs.readFileSync(path.join(dir, name), 'utf8') === text }).toEqual({ name, same: true });
     }
-    expect(generated.size).toBe(Object.keys(loadSchemaArtefact().kinds).length);
+    // Istio's kinds and the Gateway API's.
+    expect(generated.size).toBe(Object.keys(loadSchemaArtefact().kinds).length + Object.keys(loadGatewayApiArtefact().kinds).length);
   }, 60_000);
 
   test('schemas/values.validator.js is what `npm run schema` writes', () => {
@@ -28,7 +29,7 @@ describe('precompiled validators', () => {
 
   test('every kind uses its precompiled validator; a changed schema does not', () => {
     const artefact = loadSchemaArtefact();
-    for (const crd of Object.values(artefact.kinds)) {
+    for (const crd of [...Object.values(artefact.kinds), ...Object.values(loadGatewayApiArtefact().kinds)]) {
       expect({ file: validatorFileName(crd), found: precompiledValidator(crd) !== undefined }).toEqual({ file: validatorFileName(crd), found: true });
     }
     const vs = artefact.kinds['networking.istio.io/v1/VirtualService'];

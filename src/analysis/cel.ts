@@ -6,6 +6,7 @@
  * lacks: the URL library's `url()`, `isURL()` and `URL.getScheme()`. The test suite compiles every
  * rule of the committed schema artefact, so a new Istio release whose rules need more fails there.
  */
+import { isIP } from 'net';
 import { CelEnvironment, celModule, CelProgram } from './cel-runtime';
 import { CelRule, StructuralSchema } from './crd-artefact';
 
@@ -163,9 +164,70 @@ export function celEnvironment(): CelEnvironment {
         return parsed;
       })
       .registerFunction('isURL(string): bool', (s: string) => typeof parseRequestUri(s) !== 'string')
-      .registerFunction('URL.getScheme(): string', (u: KubeUrl) => u.scheme);
+      .registerFunction('URL.getScheme(): string', (u: KubeUrl) => u.scheme)
+      // Kubernetes' IP library (k8s.io/apiserver/pkg/cel/library/ip.go): an address without a
+      // zone, IPv4 or IPv6; the Gateway API's hostnames must not be one.
+      .registerFunction('isIP(string): bool', (s: string) => isIP(s) !== 0 && !s.includes('%'))
+      // matches() with RE2's syntax, which the API server uses; see presenceOnIndexed.
+      .registerFunction('string.re2Matches(string): bool', (s: string, re: string) => re2RegExp(re).test(s));
   }
   return environment;
+}
+
+/**
+ * `has(self.matches[0].path)` as `('path' in self.matches[0])`. CEL allows has() on any field
+ * selection, but the evaluator refuses one whose operand holds an index ("has() invalid
+ * argument"); the Gateway API's HTTPRoute rules use it. For the JSON maps a manifest becomes the
+ * two are the same test: a key's presence, and an error when the indexed item does not exist.
+ */
+export function presenceOnIndexed(rule: string): string {
+  // And `.matches(re)` as `.re2Matches(re)`: the evaluator hands the pattern to JavaScript, which
+  // has no `(?i)` (the Gateway API's GRPCRoute service names use it).
+  return rule.replace(/\.matches\(/g, '.re2Matches(').replace(/\bhas\(\s*((?:[A-Za-z_]\w*)(?:\.[A-Za-z_]\w*|\[\d+\])*\[\d+\](?:\.[A-Za-z_]\w*|\[\d+\])*)\.([A-Za-z_]\w*)\s*\)/g,
+    (_m, operand: string, field: string) => `('${field}' in ${operand})`);
+}
+
+const re2Cache = new Map<string, RegExp>();
+
+/**
+ * An RE2 pattern as a JavaScript RegExp: leading flags (`(?i)`, `(?s)`, `(?m)`, also after a
+ * first `^`) become RegExp
+ * flags, `(?P<name>` a named group, `\A` and `\z` anchors. Flags anywhere else are refused (an
+ * evaluation error), not guessed at.
+ */
+export function re2RegExp(pattern: string): RegExp {
+  let re = re2Cache.get(pattern);
+  if (!re) {
+    // `(?i)` first, or right after `^`: the flags hold for the whole pattern.
+    const lead = /^(\^?)\(\?([ims]+)\)/.exec(pattern);
+    const body = (lead ? `${lead[1]}${pattern.slice(lead[0].length)}` : pattern)
+      .replace(/\(\?P</g, '(?<')
+      .replace(/(^|[^\\])\\A/g, '$1^')
+      .replace(/(^|[^\\])\\z/g, '$1$');
+    if (/\(\?[imsU-]+[:)]/.test(body)) {
+      throw new Error(`RE2 flags inside the pattern are not supported here: ${pattern}`);
+    }
+    re = new RegExp(body, lead?.[2] ?? '');
+    re2Cache.set(pattern, re);
+  }
+  return re;
+}
+
+/**
+ * Property names CEL cannot spell, as Kubernetes escapes them (apiextensions' CEL: reserved
+ * words become `__word__`; `__`, `.`, `-` and `/` become `__underscores__`, `__dot__`, `__dash__`,
+ * `__slash__`). The Gateway API's rules say `p1.__namespace__` for a parentRef's `namespace`.
+ */
+const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+
+export function celPropertyName(name: string): string {
+  if (CEL_RESERVED.has(name)) {
+    return `__${name}__`;
+  }
+  if (!/__|[.\-/]/.test(name)) {
+    return name;
+  }
+  return name.replace(/__/g, '__underscores__').replace(/\./g, '__dot__').replace(/-/g, '__dash__').replace(/\//g, '__slash__');
 }
 
 /** A rule parsed and type-checked once per process. */
@@ -229,7 +291,7 @@ function compileUncached(rule: CelRule): CompiledRule {
   const env = celEnvironment();
   let program: CelProgram;
   try {
-    program = env.parse(rule.rule);
+    program = env.parse(presenceOnIndexed(rule.rule));
   } catch (e) {
     return { rule, text, transition: false, unsupported: `the rule does not parse: ${errorSummary(e)}` };
   }
@@ -338,7 +400,8 @@ function needsConversion(schema: StructuralSchema): boolean {
   if (schema.type === 'integer' || schema['x-kubernetes-int-or-string'] || schema['x-kubernetes-preserve-unknown-fields'] || schema.type === undefined) {
     needs = true;
   } else if (schema.type === 'object') {
-    needs = Object.values(schema.properties ?? {}).some(needsConversion)
+    needs = Object.keys(schema.properties ?? {}).some((k) => celPropertyName(k) !== k)
+      || Object.values(schema.properties ?? {}).some(needsConversion)
       || (typeof schema.additionalProperties === 'object' && needsConversion(schema.additionalProperties));
   } else if (schema.type === 'array') {
     needs = !!schema.items && needsConversion(schema.items);
@@ -392,7 +455,9 @@ export function toCelValue(value: unknown, schema: StructuralSchema | undefined)
     const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = toCelValue(v, props?.[k] ?? additional);
+      const prop = props?.[k];
+      // Declared properties are fields (escaped); map entries keep their keys.
+      out[prop ? celPropertyName(k) : k] = toCelValue(v, prop ?? additional);
     }
     return out;
   }

@@ -163,10 +163,25 @@ let versionsCache: VersionsArtefact | undefined;
 const byMinor = new Map<string, SchemaArtefact>();
 
 /**
- * The artefact of a bundled minor (`1.20` ... `1.30`); the newest is imports/crd-schemas.json,
- * the older ones come from imports/crd-schemas-versions.json.
+ * What the analysis validates against for a bundled Istio minor (`1.20` ... `1.30`): that minor's
+ * Istio CRDs (the newest from imports/crd-schemas.json, the older ones from
+ * imports/crd-schemas-versions.json) and the Gateway API's standard CRDs, which are installed
+ * apart from Istio and are the same whatever the Istio version.
  */
 export function loadSchemaArtefactFor(minor: string): SchemaArtefact {
+  let found = withGatewayApi.get(minor);
+  if (!found) {
+    const istio = loadIstioArtefactFor(minor);
+    found = { ...istio, kinds: { ...istio.kinds, ...loadGatewayApiArtefact().kinds } };
+    withGatewayApi.set(minor, found);
+  }
+  return found;
+}
+
+const withGatewayApi = new Map<string, SchemaArtefact>();
+
+/** The Istio CRDs of one bundled minor alone. */
+export function loadIstioArtefactFor(minor: string): SchemaArtefact {
   const newest = loadSchemaArtefact();
   if (minor === NEWEST_MINOR) {
     return newest;
@@ -216,7 +231,30 @@ export function servedApiVersions(group: string, kind: string, minor: string): r
 /** The minor imports/crd-schemas.json is the bundle of. */
 export const NEWEST_MINOR = '1.30';
 
-/** The committed artefact, read once per process. */
+/** The Gateway API's artefact, from its standard-channel CRDs (`npm run import`). */
+export const GATEWAY_API_ARTEFACT_FILE = 'gateway-api-schemas.json';
+
+/** The Gateway API release the artefact and the L1 classes are generated from. */
+export const GATEWAY_API_VERSION = 'v1.5.1';
+
+/** `gateway.networking.k8s.io`: the Gateway API's group. */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+let gatewayApiCached: SchemaArtefact | undefined;
+
+/** The committed Gateway API artefact, read once per process. */
+export function loadGatewayApiArtefact(): SchemaArtefact {
+  if (!gatewayApiCached) {
+    const file = path.join(packageRoot(), 'imports', GATEWAY_API_ARTEFACT_FILE);
+    if (!fs.existsSync(file)) {
+      throw new Error(`schema artefact ${GATEWAY_API_ARTEFACT_FILE} not found under imports/: run \`npm run import\``);
+    }
+    gatewayApiCached = JSON.parse(fs.readFileSync(file, 'utf8')) as SchemaArtefact;
+  }
+  return gatewayApiCached;
+}
+
+/** The committed Istio artefact (the newest minor), read once per process. */
 export function loadSchemaArtefact(): SchemaArtefact {
   if (!cached) {
     const file = path.join(packageRoot(), 'imports', SCHEMA_ARTEFACT_FILE);

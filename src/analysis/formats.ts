@@ -1,5 +1,5 @@
 /**
- * The string and number formats Istio's CRDs use, as ajv format definitions. Kept apart so the
+ * The string and number formats Istio's and the Gateway API's CRDs use, as ajv format definitions. Kept apart so the
  * precompiled validators (imports/validators/) can require them without loading ajv's compiler.
  *
  * Numeric ones are checked for range: the API server stores any JSON number, but istiod decodes
@@ -19,6 +19,9 @@ export const FORMAT_VALIDATORS: Record<string, Format> = {
   'double': { type: 'number', validate: (n: number) => Number.isFinite(n) },
   'byte': fullFormats.byte,
   'date-time': fullFormats['date-time'],
+  // The Gateway API's addresses.
+  'ipv4': fullFormats.ipv4,
+  'ipv6': fullFormats.ipv6,
 };
 
 /** What a value of each format must be, for messages. */
@@ -31,4 +34,6 @@ export const FORMAT_EXPECTATIONS: Record<string, string> = {
   'double': 'a finite number',
   'byte': 'base64-encoded bytes',
   'date-time': 'an RFC 3339 date-time (2024-01-31T12:00:00Z)',
+  'ipv4': 'an IPv4 address',
+  'ipv6': 'an IPv6 address',
 };

@@ -12,7 +12,7 @@ import type { ErrorObject, Format, Options, ValidateFunction } from 'ajv';
 import { FORMAT_EXPECTATIONS, FORMAT_VALIDATORS } from './formats';
 import { precompiledValidator } from './precompiled';
 import { CompiledRule, compileRule, evaluateRule, toCelValue } from './cel';
-import { CelRule, CrdVersionSchema, loadSchemaArtefactFor, NEWEST_MINOR, StructuralSchema } from './crd-artefact';
+import { CelRule, CrdVersionSchema, GATEWAY_API_GROUP, GATEWAY_API_VERSION, loadSchemaArtefactFor, NEWEST_MINOR, StructuralSchema } from './crd-artefact';
 import { BUNDLED_MINORS, bundledMinorFor, compareMinors, minorOf } from '../istio-version';
 import { Json } from './rendered';
 import { byCodePoint } from '../ordering';
@@ -34,9 +34,14 @@ export interface SchemaProblem {
   readonly unknownField?: ReadonlyArray<string | number>;
 }
 
-/** `networking.istio.io`, `security.istio.io`, ...: groups whose objects we validate. */
+/** `networking.istio.io`, `security.istio.io`, ...: Istio's groups. */
 export function isIstioGroup(group: string): boolean {
   return group === 'istio.io' || group.endsWith('.istio.io');
+}
+
+/** Groups whose objects we validate: Istio's, and the Gateway API's (Istio implements it). */
+export function isValidatedGroup(group: string): boolean {
+  return isIstioGroup(group) || group === GATEWAY_API_GROUP;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -60,6 +65,8 @@ export const UNDERSTOOD_SCHEMA_KEYWORDS: ReadonlySet<string> = new Set([
   ...COPIED, 'format', 'properties', 'items', 'additionalProperties', 'oneOf', 'anyOf', 'allOf', 'not',
   'description', 'default', 'x-kubernetes-validations', 'x-kubernetes-preserve-unknown-fields',
   'x-kubernetes-int-or-string', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys',
+  // Gateway API: how server-side apply merges a map; it validates nothing.
+  'x-kubernetes-map-type',
 ]);
 
 type AjvSchema = Record<string, unknown>;
@@ -150,8 +157,9 @@ export function rootSchema(schema: StructuralSchema): AjvSchema {
   root.properties = {
     apiVersion: { type: 'string' },
     kind: { type: 'string' },
-    metadata: OBJECT_META,
     ...(root.properties as Record<string, AjvSchema> | undefined),
+    // After the CRD's own: the Gateway API's CRDs list `metadata: {type: object}` too.
+    metadata: OBJECT_META,
   };
   root.required = [...new Set(['metadata', ...((root.required as string[] | undefined) ?? [])])];
   if (!schema['x-kubernetes-preserve-unknown-fields']) {
@@ -636,7 +644,10 @@ export class KindValidator {
   public constructor(public readonly crd: CrdVersionSchema) {}
 
   /** Every problem with `manifest`: schema errors first, then CEL rules and list-map keys. Never mutates it. */
-  public validate(manifest: Json): SchemaProblem[] {
+  public validate(given: Json): SchemaProblem[] {
+    // The API server fills in schema defaults before it validates, and rules rely on them (an
+    // HTTPRoute rule without matches has `matches: [{path: {type: PathPrefix, value: /}}]`).
+    const manifest = withDefaults(given, this.crd.schema) as Json;
     if (!this.validateFn) {
       this.ajvSchema = rootSchema(this.crd.schema);
       this.validateFn = precompiledValidator(this.crd) ?? ajv().compile(shareRepeatedSubschemas(this.ajvSchema));
@@ -705,6 +716,58 @@ function index(minor: string = NEWEST_MINOR): VersionIndex {
     indexes.set(minor, found);
   }
   return found;
+}
+
+const defaultsBelow = new WeakMap<StructuralSchema, boolean>();
+
+/** Whether any node at or below `schema` declares a default. */
+function hasDefaults(schema: StructuralSchema): boolean {
+  let found = defaultsBelow.get(schema);
+  if (found === undefined) {
+    found = Object.values(schema.properties ?? {}).some((p) => p.default !== undefined || hasDefaults(p))
+      || (!!schema.items && hasDefaults(schema.items))
+      || (typeof schema.additionalProperties === 'object' && hasDefaults(schema.additionalProperties));
+    defaultsBelow.set(schema, found);
+  }
+  return found;
+}
+
+/**
+ * `value` with the schema's defaults filled in where a field is absent, as structural defaulting
+ * does: only inside objects that exist, recursively, including inside defaults just applied.
+ * Copies only what changes; Istio's CRDs declare no defaults, so their objects pass untouched.
+ */
+export function withDefaults(value: unknown, schema: StructuralSchema): unknown {
+  if (!hasDefaults(schema)) {
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const items = schema.items;
+    return items ? value.map((v) => withDefaults(v, items)) : value;
+  }
+  if (!isObject(value)) {
+    return value;
+  }
+  const out: Json = { ...value };
+  for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+    if (out[name] === undefined && prop.default !== undefined) {
+      // Not structuredClone: under jest its arrays come from another realm, which the CEL
+      // evaluator does not take for lists.
+      out[name] = JSON.parse(JSON.stringify(prop.default)) as unknown;
+    }
+    if (out[name] !== undefined && out[name] !== null) {
+      out[name] = withDefaults(out[name], prop);
+    }
+  }
+  const additional = schema.additionalProperties;
+  if (typeof additional === 'object') {
+    for (const key of Object.keys(out)) {
+      if (!(schema.properties && key in schema.properties)) {
+        out[key] = withDefaults(out[key], additional);
+      }
+    }
+  }
+  return out;
 }
 
 /** The validator for `group/version/Kind`, or undefined when Istio's CRDs do not serve it. */
@@ -787,7 +850,7 @@ export function validateManifest(manifest: Json, istioVersion: string = NEWEST_M
     return [];
   }
   const group = apiVersion.slice(0, slash);
-  if (!isIstioGroup(group)) {
+  if (!isValidatedGroup(group)) {
     return [];
   }
   const version = apiVersion.slice(slash + 1);
@@ -842,15 +905,18 @@ export function validateManifest(manifest: Json, istioVersion: string = NEWEST_M
   return [{
     kind: 'unknown-kind',
     field: 'apiVersion',
-    message: `${apiVersion} is not served for ${kind}; ${target === NEWEST_MINOR ? 'Istio\'s' : `Istio ${minorOf(istioVersion)}'s`} CRDs serve ${versions.map((v) => `${group}/${v}`).join(', ')}`,
+    message: `${apiVersion} is not served for ${kind}; ${group === GATEWAY_API_GROUP ? `the Gateway API ${GATEWAY_API_VERSION}` : target === NEWEST_MINOR ? 'Istio\'s' : `Istio ${minorOf(istioVersion)}'s`} CRDs serve ${versions.map((v) => `${group}/${v}`).join(', ')}`,
     fix: `set apiVersion: ${group}/${versions[0]}`,
   }];
 }
 
-/** Every CEL rule of the artefact with where it applies, for tests and docs. */
-export function allCrdRules(): Array<{ key: string; path: string; rule: CelRule; compiled: CompiledRule }> {
+/** Every CEL rule of the CRDs of `groups` (Istio's, or the Gateway API's) with where it applies, for tests and docs. */
+export function allCrdRules(groups: 'istio' | 'gateway-api' = 'istio'): Array<{ key: string; path: string; rule: CelRule; compiled: CompiledRule }> {
   const out: Array<{ key: string; path: string; rule: CelRule; compiled: CompiledRule }> = [];
   for (const [key, validator] of allKindValidators()) {
+    if ((validator.crd.group === GATEWAY_API_GROUP) !== (groups === 'gateway-api')) {
+      continue;
+    }
     for (const { path, rule } of validator.rules()) {
       out.push({ key, path, rule: rule.rule, compiled: rule });
     }

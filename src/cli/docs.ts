@@ -8,7 +8,7 @@ import { defaultRegistry } from '../analysis/checks';
 import { allCodes } from '../analysis/finding';
 import { packageRoot } from '../package-root';
 import '../synthesis';
-import { loadSchemaArtefactFor, NEWEST_MINOR, StructuralSchema } from '../analysis/crd-artefact';
+import { loadIstioArtefactFor, NEWEST_MINOR, StructuralSchema } from '../analysis/crd-artefact';
 import { BUNDLED_MINORS } from '../istio-version';
 import { byCodePoint } from '../ordering';
 
@@ -61,7 +61,7 @@ function fieldPaths(schema: StructuralSchema | undefined, prefix: string, out: s
 
 /** Whether some served version of `group/kind` in `minor` declares the dotted path. */
 function minorDeclares(minor: string, group: string, kind: string, field: string): boolean {
-  return Object.values(loadSchemaArtefactFor(minor).kinds).some((k) => k.group === group && k.kind === kind && fieldPaths(k.schema, '', []).includes(field));
+  return Object.values(loadIstioArtefactFor(minor).kinds).some((k) => k.group === group && k.kind === kind && fieldPaths(k.schema, '', []).includes(field));
 }
 
 /**
@@ -69,7 +69,7 @@ function minorDeclares(minor: string, group: string, kind: string, field: string
  * lack and the first minor that has each (a field under a new one is not listed again).
  */
 export function versionsMarkdown(): string {
-  const newest = loadSchemaArtefactFor(NEWEST_MINOR);
+  const newest = loadIstioArtefactFor(NEWEST_MINOR);
   const rows: string[] = [];
   const kinds = new Map<string, { group: string; kind: string; schema: StructuralSchema }>();
   for (const k of Object.values(newest.kinds)) {
@@ -80,7 +80,7 @@ export function versionsMarkdown(): string {
   }
   for (const key of [...kinds.keys()].sort(byCodePoint)) {
     const { group, kind, schema } = kinds.get(key)!;
-    const first = BUNDLED_MINORS.find((m) => Object.values(loadSchemaArtefactFor(m).kinds).some((k) => k.group === group && k.kind === kind));
+    const first = BUNDLED_MINORS.find((m) => Object.values(loadIstioArtefactFor(m).kinds).some((k) => k.group === group && k.kind === kind));
     if (first !== BUNDLED_MINORS[0]) {
       rows.push(`| ${kind} (${group}) | the whole kind | ${first} |`);
       continue;

@@ -1,15 +1,16 @@
 /**
- * Istio objects against their CRDs: the openAPIV3Schema of the exact apiVersion (unknown fields
- * refused, as strict field validation does) and every `x-kubernetes-validations` CEL rule. Runs on
- * every object of an `*.istio.io` group, however it was built (L2, L1, ApiObject, Include).
+ * Istio and Gateway API objects against their CRDs: the openAPIV3Schema of the exact apiVersion
+ * (unknown fields refused, as strict field validation does) and every `x-kubernetes-validations`
+ * CEL rule. Runs on every object of an `*.istio.io` group or `gateway.networking.k8s.io`, however
+ * it was built (L2, L1, ApiObject, Include).
  */
 import { defineCode, FindingInput, Severity } from '../finding';
 import { ObjectCheck } from '../registry';
 import { groupOf } from '../rendered';
-import { isIstioGroup, SchemaProblem, validateManifest } from '../schema-validator';
+import { isValidatedGroup, SchemaProblem, validateManifest } from '../schema-validator';
 import { Json } from '../rendered';
 
-export const CKI1001 = defineCode('CKI1001', Severity.ERROR, 'Istio kind or apiVersion not served by the CRDs');
+export const CKI1001 = defineCode('CKI1001', Severity.ERROR, 'Istio or Gateway API kind or apiVersion not served by the CRDs');
 export const CKI1002 = defineCode('CKI1002', Severity.ERROR, 'Object does not match its CRD schema');
 export const CKI1003 = defineCode('CKI1003', Severity.ERROR, 'Object breaks a CEL validation rule of its CRD');
 export const CKI1004 = defineCode('CKI1004', Severity.ERROR, 'A CEL validation rule of the CRD could not be evaluated');
@@ -33,7 +34,7 @@ const crdSchemaCheck: ObjectCheck = {
   // Every object: an Istio kind the artefact lacks (a typo in `kind`) must be caught too.
   groupKinds: '*',
   check(obj, ctx) {
-    if (!isIstioGroup(groupOf(obj.manifest))) {
+    if (!isValidatedGroup(groupOf(obj.manifest))) {
       return;
     }
     for (const finding of schemaFindings(obj.manifest, ctx.index.context.istioVersion)) {
