@@ -78,6 +78,11 @@ export class IstioDuration {
 /** A length of time as props take it. */
 export type DurationLike = IstioDuration | Duration;
 
+/** The duration in milliseconds. */
+export function millisOfDuration(d: DurationLike): number {
+  return millisOf(d);
+}
+
 function millisOf(d: DurationLike): number {
   return d instanceof IstioDuration ? d.milliseconds : d.toMilliseconds({ integral: false });
 }
@@ -122,4 +127,32 @@ export function renderDuration(scope: IConstruct | string, field: string, d: Dur
 /** The duration in milliseconds, for comparisons (`renewBefore < duration`). */
 export function durationMillis(d: DurationLike): number {
   return millisOf(d);
+}
+
+/**
+ * The duration in the Gateway API's form (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`, GEP-2257): units
+ * from hours down to milliseconds, none over 99,999, so 150 s is `2m30s` rather than `150000ms`.
+ */
+export function renderGatewayApiDuration(scope: IConstruct | string, field: string, d: DurationLike | undefined): string | undefined {
+  if (d === undefined) {
+    return undefined;
+  }
+  // Zero means no timeout in the Gateway API.
+  if (millisOf(d) === 0) {
+    return '0s';
+  }
+  check(scope, field, problemOfDuration(d));
+  let ms = millisOf(d);
+  const parts: string[] = [];
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    const n = Math.floor(ms / size);
+    if (n > 0) {
+      parts.push(`${n}${unit}`);
+      ms -= n * size;
+    }
+  }
+  if (parts[0] && Number.parseInt(parts[0], 10) > 99_999) {
+    check(scope, field, { problem: `${millisOf(d) / 3_600_000} h is longer than the Gateway API's durations go (99,999 h)`, fix: 'use a shorter timeout' });
+  }
+  return parts.join('');
 }

@@ -121,6 +121,19 @@ export { PLUGIN_REF as ARGOCD_PLUGIN_NAME, pluginConfig as argoCdPluginConfig, r
 
 // Ambient
 export { Waypoint } from './waypoint';
+export { KubernetesGateway } from './kubernetes-gateway';
+export type { GatewayInfrastructure, KubernetesGatewayProps } from './kubernetes-gateway';
+export { AllowedRoutes, GatewayListener } from './gateway-listener';
+export type { CertificateSecret, HttpListenerOptions, HttpsListenerOptions } from './gateway-listener';
+export { KubernetesHttpRoute } from './kubernetes-http-route';
+export type { KubernetesHttpRouteProps, KubernetesHttpRouteRule } from './kubernetes-http-route';
+export { GrpcMatch, KubernetesGrpcRoute } from './kubernetes-grpc-route';
+export type { KubernetesGrpcRouteProps, KubernetesGrpcRouteRule } from './kubernetes-grpc-route';
+export { ReferenceGrant } from './reference-grant';
+export type { ReferenceGrantFrom, ReferenceGrantProps, ReferenceGrantTo } from './reference-grant';
+export { RouteBackend, RouteFilter, RouteMatch, RouteParent } from './route-parts';
+export type { HeaderChanges, IRouteParent, ParentReference, RedirectOptions, RouteBackendOptions, ServiceTarget } from './route-parts';
+export type { GatewayApiRouteProps } from './gateway-api-route';
 export type { WaypointFor, WaypointProps } from './waypoint';
 
 // Istio's control plane as Argo CD Applications of its Helm charts

@@ -7,6 +7,11 @@
 import { IConstruct } from 'constructs';
 import { DEFAULT_ISTIO_VERSION } from './istio-version';
 
+/** The key a Gateway API Gateway outside the app is declared under (KubernetesGateway.fromName). */
+export function externalGatewayApiKey(namespace: string, name: string): string {
+  return `gateway.networking.k8s.io/${namespace}/${name}`;
+}
+
 /** Istio's default root namespace (meshConfig.rootNamespace): policies there apply mesh-wide. */
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 

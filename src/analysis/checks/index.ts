@@ -15,13 +15,14 @@ import { serviceChecks } from './service';
 import { virtualServiceChecks } from './virtual-service';
 import { ambientChecks } from './ambient';
 import { installChecks } from './install';
+import { gatewayApiChecks } from './gateway-api';
 
 let registry: CheckRegistry | undefined;
 
 export function defaultRegistry(): CheckRegistry {
   if (!registry) {
     registry = new CheckRegistry();
-    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...virtualServiceChecks, ...destinationRuleChecks, ...serviceChecks, ...gatewayAuthzChecks, ...ambientChecks, ...installChecks]) {
+    for (const check of [...objectChecks, ...schemaChecks, ...fieldRuleChecks, ...injectionChecks, ...securityChecks, ...edgeChecks, ...virtualServiceChecks, ...destinationRuleChecks, ...serviceChecks, ...gatewayAuthzChecks, ...ambientChecks, ...installChecks, ...gatewayApiChecks]) {
       if ('groupKinds' in check) {
         registry.addObjectCheck(check);
       } else {
