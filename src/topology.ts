@@ -187,6 +187,61 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
     }
   }
 
+  // The Gateway API: Gateways with their listeners, routes from them (or from a Service, for
+  // mesh routes) to weighted Services.
+  const gatewayApiId = (ns: string, name: string) => nodeId('kgw', `${ns}/${name}`);
+  for (const m of manifests.filter((x) => x.kind === 'Gateway' && String(x.apiVersion).startsWith('gateway.networking.k8s.io/'))) {
+    const meta = (m.metadata ?? {}) as Json;
+    const spec = (m.spec ?? {}) as Json;
+    const listeners = objectsOf(spec.listeners).map((l) => `:${String(l.port)} ${String(l.protocol)}${typeof l.hostname === 'string' ? ` ${l.hostname}` : ''}${l.tls ? ' TLS' : ''}`);
+    declare(gatewayApiId(String(meta.namespace ?? 'default'), String(meta.name)), `Gateway API ${String(meta.namespace ?? 'default')}/${String(meta.name)} (${String(spec.gatewayClassName)})<br/>${listeners.join('<br/>')}`, 'hex');
+  }
+  for (const m of manifests.filter((x) => (x.kind === 'HTTPRoute' || x.kind === 'GRPCRoute') && String(x.apiVersion).startsWith('gateway.networking.k8s.io/'))) {
+    const meta = (m.metadata ?? {}) as Json;
+    const ns = String(meta.namespace ?? 'default');
+    const spec = (m.spec ?? {}) as Json;
+    const sources = objectsOf(spec.parentRefs).map((p) => {
+      const pns = typeof p.namespace === 'string' ? p.namespace : ns;
+      if (p.kind === 'Service') {
+        const id = nodeId('mesh_svc', `${pns}/${String(p.name)}`);
+        declare(id, `mesh → Service ${pns}/${String(p.name)}`, 'round');
+        return id;
+      }
+      const id = gatewayApiId(pns, String(p.name));
+      declare(id, `Gateway API ${pns}/${String(p.name)}<br/>(outside this app)`, 'hex');
+      return id;
+    });
+    const hosts = stringsOf(spec.hostnames).join(', ') || '*';
+    for (const rule of objectsOf(spec.rules)) {
+      const matches = objectsOf(rule.matches).map((mt) => {
+        const path = (mt.path ?? {}) as Json;
+        const method = (mt.method ?? {}) as Json;
+        return path.value !== undefined ? (path.type === 'PathPrefix' ? `${String(path.value)}*` : path.type === 'Exact' ? String(path.value) : `~${String(path.value)}`)
+          : `${String(method.service ?? '*')}/${String(method.method ?? '*')}`;
+      });
+      const timeout = ((rule.timeouts ?? {}) as Json).request;
+      const where = `${hosts}${matches.length ? ` ${matches.join(' | ')}` : ''}${timeout ? ` [timeout ${String(timeout)}]` : ''}`;
+      const redirect = objectsOf(rule.filters).find((f) => f.type === 'RequestRedirect');
+      if (redirect) {
+        const r = (redirect.requestRedirect ?? {}) as Json;
+        const target = nodeId('redirect', `${String(meta.name)}_${routes.length}`);
+        declare(target, `redirect ${String(r.scheme ?? '')}${r.scheme ? '://' : ''}${String(r.hostname ?? '')} ${String(r.statusCode ?? 302)}`, 'stadium');
+        sources.forEach((from) => routes.push({ from, to: target, label: where }));
+        continue;
+      }
+      const backends = objectsOf(rule.backendRefs);
+      const total = backends.reduce((sum, b) => sum + (typeof b.weight === 'number' ? b.weight : 1), 0);
+      for (const b of backends) {
+        const host = `${String(b.name)}.${typeof b.namespace === 'string' ? b.namespace : ns}.svc.cluster.local`;
+        const hostId = nodeId('host', host);
+        declare(hostId, `${host}${b.port !== undefined ? `:${String(b.port)}` : ''}`, 'round');
+        const share = backends.length > 1 && total > 0 ? ` (${Math.round(((typeof b.weight === 'number' ? b.weight : 1) / total) * 100)}%)` : '';
+        const notes = notesFor(host);
+        sources.forEach((from) => routes.push({ from, to: hostId, label: `${where}${share}${notes.length ? `<br/>${notes.join('; ')}` : ''}` }));
+      }
+    }
+  }
+
   const edges = new Set<string>();
   for (const r of routes) {
     const edge = r.label ? `  ${r.from} -->|${quote(r.label)}| ${r.to}` : `  ${r.from} --> ${r.to}`;
@@ -196,6 +251,6 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
     }
   }
 
-  const body = lines.length ? lines : ['  empty["no Istio routing in this app"]'];
+  const body = lines.length ? lines : ['  empty["no Istio or Gateway API routing in this app"]'];
   return `# ${title}\n\nWhat was synthesized, as routes flow: gateways → hosts and paths → services → subsets, with the\nmTLS and authorization policies that apply to each destination on its edge.\n\n\`\`\`mermaid\nflowchart LR\n${body.join('\n')}\n\`\`\`\n`;
 }

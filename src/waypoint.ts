@@ -5,8 +5,7 @@
  * traffic it takes (istio.io docs, ambient/usage/waypoint). Namespaces and Services choose it with
  * the label `istio.io/use-waypoint` (`MeshNamespace` `useWaypoint`).
  *
- * The Gateway API's CRDs are not yet in the schema artefact, so this object is not validated
- * against them; its shape is fixed here and pinned by tests.
+ * The Gateway is validated against the Gateway API's CRDs like any other Gateway API object.
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';

@@ -15,6 +15,8 @@ import { PolicyTargetRef } from '../src/policy-scope';
 import { Destination } from '../src/route-destination';
 import { findings, synthManifests, testApp } from '../src/testing';
 import { VirtualService } from '../src/virtual-service';
+import { KubernetesHttpRoute } from '../src/kubernetes-http-route';
+import { RouteBackend, RouteParent } from '../src/route-parts';
 
 function chart(labels: Record<string, string> = {}): IstioChart {
   const c = new IstioChart(testApp(), 'c', { namespace: 'shop' });
@@ -64,6 +66,28 @@ describe('CKI5001: mesh routes for an ambient Service without a waypoint', () =>
     const unknown = chart();
     new VirtualService(unknown, 'vs', { hosts: ['ratings.shop.svc.cluster.local'], http: [{ to: [Destination.to({ host: 'ratings.shop.svc.cluster.local', port: 9080 })] }] });
     expect(only(unknown, CKI5001.code)).toEqual([]);
+  });
+});
+
+describe('CKI5001 for Gateway API mesh routes (a Service as parent)', () => {
+  const split = (c: IstioChart, reviews: kplus.Service) => new KubernetesHttpRoute(c, 'route', {
+    name: 'reviews', parents: [RouteParent.service(c, reviews)],
+    rules: [{ backends: [RouteBackend.to(reviews, { weight: 90 }), RouteBackend.to('reviews-v2', { port: 9080, weight: 10 })] }],
+  });
+
+  test('an HTTPRoute on a Service of an ambient namespace without a waypoint applies to sidecar clients only', () => {
+    const c = chart();
+    split(c, service(c));
+    const found = only(c, CKI5001.code);
+    expect(found.map((f) => [f.object, f.field, f.severity])).toEqual([['HTTPRoute shop/reviews', 'spec.parentRefs[0]', 'warning']]);
+    expect(found[0].message).toMatch(/Service shop\/reviews in ambient namespace shop, which has no waypoint: ztunnel carries its traffic and applies no HTTP routes/);
+  });
+
+  test('with a waypoint the namespace uses, the route is the waypoint\'s and passes', () => {
+    const c = chart({ 'istio.io/use-waypoint': 'waypoint' });
+    new Waypoint(c, 'wp', { namespace: 'shop' });
+    split(c, service(c));
+    expect(findings(c).filter((f) => f.severity !== 'info')).toEqual([]);
   });
 });
 

@@ -31,6 +31,10 @@ import { addCanarySubsets, canaryRoutes, CanarySplit, validateCanarySplit } from
 import { byPrefixLengthDescending, checkPatternName, durationFrom, meshNamespaceFrom, NamespaceValues, normalizePathPrefix } from './common';
 import { EdgeRoute } from './edge-route';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
+import { AllowedRoutes, GatewayListener } from '../gateway-listener';
+import { KubernetesGateway } from '../kubernetes-gateway';
+import { KubernetesHttpRoute } from '../kubernetes-http-route';
+import { IRouteParent, RouteBackend, RouteFilter, RouteMatch } from '../route-parts';
 import { check, Problems, refuse } from '../validation';
 
 /** A Service of the application that the gateway routes a path prefix to. */
@@ -217,6 +221,13 @@ export interface ExposedApplicationProps {
    * @default true
    */
   readonly zeroTrust?: boolean;
+  /**
+   * The ingress API: Istio's Gateway and VirtualService, or the Kubernetes Gateway API (a Gateway
+   * of class istio, which Istio deploys, and an HTTPRoute), with the same hosts, paths, TLS and
+   * authorization. The Gateway API has no subsets, edge routes or brought-your-own pods here.
+   * @default 'istio'
+   */
+  readonly api?: 'istio' | 'gateway-api';
 }
 
 /** The ExposedApplication pattern; see the module comment. */
@@ -226,7 +237,12 @@ export class ExposedApplication extends Construct {
   public readonly ingressGateway?: IngressGateway;
   /** The Gateway resource, when the app has its own. */
   public readonly gateway?: Gateway;
-  public readonly virtualService: VirtualService;
+  /** The routes, with `api: 'istio'`. */
+  public readonly virtualService?: VirtualService;
+  /** The Gateway API Gateway, with `api: 'gateway-api'` and a gateway of the app's own. */
+  public readonly kubernetesGateway?: KubernetesGateway;
+  /** The routes, with `api: 'gateway-api'`. */
+  public readonly httpRoute?: KubernetesHttpRoute;
   public readonly destinationRules: DestinationRule[] = [];
 
   public constructor(scope: Construct, id: string, props: ExposedApplicationProps) {
@@ -250,9 +266,14 @@ export class ExposedApplication extends Construct {
     }
 
     // Where the routes bind and whose identity the services must admit.
-    let bindTo: IGatewayRef | string;
+    let bindTo: IGatewayRef | string | undefined;
     let gatewayWorkload: IGatewayWorkload | undefined;
-    if (ownGateway) {
+    if ((props.api ?? 'istio') === 'gateway-api') {
+      const built = this.gatewayApi(props, services, ownGateway);
+      this.kubernetesGateway = built.gateway;
+      this.httpRoute = built.route;
+      gatewayWorkload = built.workload;
+    } else if (ownGateway) {
       const gatewayName = gw.name ?? `${props.name}-gateway`;
       if (gw.selector) {
         gatewayWorkload = GatewayWorkload.fromSelector(this, 'gateway-workload', {
@@ -319,12 +340,13 @@ export class ExposedApplication extends Construct {
       }
     }
 
-    this.virtualService = new VirtualService(this, 'routes', {
+    const virtualService = bindTo === undefined ? undefined : new VirtualService(this, 'routes', {
       name: props.name,
       namespace: ns,
       hosts: plainHttpHosts(props),
       gateways: [bindTo],
     });
+    this.virtualService = virtualService;
     for (const s of byPrefixLengthDescending(services, (x) => normalizePathPrefix(x.pathPrefix))) {
       const prefix = normalizePathPrefix(s.pathPrefix);
       const field = servicesField(s);
@@ -337,16 +359,20 @@ export class ExposedApplication extends Construct {
         trafficPolicy: (s.mtls ?? 'auto') === 'istio-mutual' ? { tls: ClientTls.istioMutual() } : undefined,
       });
       this.destinationRules.push(dr);
+      if (!virtualService) {
+        // The HTTPRoute's rules were written by gatewayApi().
+        continue;
+      }
       const match = prefix === '/' ? undefined : Match.prefix(prefix);
       if (!s.canary) {
-        this.virtualService.addHttpRoute({ name: s.name, match: match && [match], to: [Destination.to(host, { port: s.port })], timeout });
+        virtualService.addHttpRoute({ name: s.name, match: match && [match], to: [Destination.to(host, { port: s.port })], timeout });
         continue;
       }
       // The same split on the gateway and on the mesh: a split only on the mesh would not apply
       // to requests entering through the gateway (IST0140), and the reverse misses mesh callers.
       const subsets = addCanarySubsets(dr, s.canary);
       for (const route of canaryRoutes(host, s.port, subsets, s.canary, match)) {
-        this.virtualService.addHttpRoute({ ...route, name: `${s.name}-${route.name}`, timeout });
+        virtualService.addHttpRoute({ ...route, name: `${s.name}-${route.name}`, timeout });
       }
       const mesh = new VirtualService(this, `${s.name}-mesh-routes`, { name: s.name, namespace: ns, hosts: [host] });
       for (const route of canaryRoutes(host, s.port, subsets, s.canary)) {
@@ -386,7 +412,7 @@ export class ExposedApplication extends Construct {
     }
     // Without zero trust, something else (a ZeroTrustNamespace of its own) may still close the
     // namespace; where nothing does, this policy allows what was allowed anyway.
-    const gatewayHere = this.ingressGateway || (gatewayWorkload && gw.selector && gatewayWorkload.namespace === ns);
+    const gatewayHere = this.ingressGateway || this.kubernetesGateway || (gatewayWorkload && gw.selector && gatewayWorkload.namespace === ns);
     if (gatewayHere && !(props.zeroTrust ?? true)) {
       new AuthorizationPolicy(this, 'gateway-ingress', {
         name: `${props.name}-gateway-ingress`,
@@ -409,6 +435,87 @@ export class ExposedApplication extends Construct {
         mtls: 'istio-mutual',
       });
     }
+  }
+
+  /**
+   * The Gateway API edge: a Gateway of class istio (Istio deploys `<name>-istio`), one listener
+   * per host and scheme (a listener has one hostname), admitting routes of the app's namespace
+   * only unless the gateway is shared, and one HTTPRoute with a rule per path prefix, longest
+   * first. With TLS and a redirect, plain HTTP gets its own redirecting HTTPRoute. Returns the
+   * gateway pods, for the services' authorization.
+   */
+  private gatewayApi(props: ExposedApplicationProps, services: AppService[], ownGateway: boolean): { gateway?: KubernetesGateway; route: KubernetesHttpRoute; workload?: IGatewayWorkload } {
+    const ns = this.namespace.name;
+    const gw = props.gateway ?? {};
+    const parents: IRouteParent[] = [];
+    const redirectParents: IRouteParent[] = [];
+    let workload: IGatewayWorkload | undefined;
+    let gateway: KubernetesGateway | undefined;
+    if (ownGateway) {
+      const allowedRoutes = gw.shared ? AllowedRoutes.allNamespaces() : AllowedRoutes.sameNamespace();
+      const httpPort = gw.ports?.http ?? 80;
+      const httpsPort = gw.ports?.https ?? 443;
+      const redirect = props.tls ? this.redirectOptions(props) : undefined;
+      if (!props.tls && props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
+        check(this, 'httpsRedirect', { problem: 'a redirect to HTTPS needs TLS on the gateway', fix: 'set tls.credentialName, or drop httpsRedirect' });
+      }
+      const label = (host: string) => host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-');
+      const listeners = props.hosts.flatMap((host) => [
+        ...(props.tls ? [GatewayListener.https({ name: `https-${label(host)}`, hostname: host, port: httpsPort, certificate: props.tls.credentialName, allowedRoutes })] : []),
+        GatewayListener.http({ name: `http-${label(host)}`, hostname: host, port: httpPort, allowedRoutes }),
+      ]);
+      gateway = new KubernetesGateway(this, 'gateway', {
+        name: gw.name ?? `${props.name}-gateway`,
+        namespace: this.namespace,
+        serviceType: gw.serviceType ?? 'LoadBalancer',
+        infrastructure: gw.serviceAnnotations ? { annotations: gw.serviceAnnotations } : undefined,
+        listeners,
+      });
+      if (gw.internal) {
+        suppress(gateway, 'CKI2002', 'gateway.internal: the Service is reached only from inside the network');
+      } else if (gw.publicPlaintext) {
+        suppress(gateway, 'CKI2002', 'gateway.publicPlaintext: plain HTTP on the load balancer is intended');
+      }
+      for (const l of listeners) {
+        (l.protocol === 'HTTP' && redirect ? redirectParents : parents).push(gateway.listener(l.name));
+      }
+      if (redirect) {
+        new KubernetesHttpRoute(this, 'https-redirect', {
+          name: `${props.name}-http`,
+          namespace: ns,
+          parents: redirectParents,
+          hostnames: props.hosts,
+          rules: [{ filters: [RouteFilter.redirect({ scheme: 'https', port: redirect.httpsPort ?? (httpsPort === 443 ? undefined : httpsPort), statusCode: redirect.statusCode ?? 301 })] }],
+        });
+      }
+      workload = gateway.workload;
+    } else {
+      const [gwNs, gwName] = (gw.existingGateway ?? '').split('/');
+      if (!gwNs || !gwName) {
+        refuse(this, 'gateway.existingGateway', { problem: `"${gw.existingGateway ?? ''}" is not namespace/name of a Gateway`, fix: 'write the platform\'s Gateway API Gateway as namespace/name, e.g. istio-ingress/public' });
+      }
+      parents.push(KubernetesGateway.fromName(this, gwNs, gwName));
+      if (gw.existingGatewayIdentity) {
+        workload = { namespace: gw.existingGatewayIdentity.namespace, selector: {}, serviceAccountName: gw.existingGatewayIdentity.serviceAccountName };
+      }
+    }
+    const route = new KubernetesHttpRoute(this, 'routes', { name: props.name, namespace: ns, parents, hostnames: props.hosts });
+    for (const s of byPrefixLengthDescending(services, (x) => normalizePathPrefix(x.pathPrefix))) {
+      const prefix = normalizePathPrefix(s.pathPrefix);
+      const field = this.serviceField(props, s);
+      route.addRule({
+        name: s.name,
+        // `/api/` as Istio's prefix match, `/api` as the Gateway API's: segment prefixes both.
+        matches: prefix === '/' ? undefined : [RouteMatch.pathPrefix(prefix.replace(/\/$/, ''))],
+        backends: [RouteBackend.to(ServiceRef.fromName(s.name, ns, { ports: [s.port] }), { port: s.port })],
+        timeout: durationFrom(this, `${field}.timeout`, s.timeout),
+      });
+    }
+    return { gateway, route, workload };
+  }
+
+  private serviceField(props: ExposedApplicationProps, s: AppService): string {
+    return s === props.frontend ? 'frontend' : `backends[${(props.backends ?? []).indexOf(s)}]`;
   }
 
   /** Every independent mistake in the props, reported together. */
@@ -472,6 +579,32 @@ export class ExposedApplication extends Construct {
           problem: 'the app\'s gateway admits only the edge gateway, by its identity, and none is given',
           fix: 'set edge.identity to the namespace and service account of the edge gateway pods (istioctl install\'s default: istio-system / istio-ingressgateway-service-account)',
         });
+      }
+    }
+    if ((props.api ?? 'istio') === 'gateway-api') {
+      const unsupported: Array<[string, unknown, string]> = [
+        ['edge', props.edge, 'put the app behind the platform\'s Gateway with gateway.existingGateway, or use api: istio for an edge route'],
+        ['gateway.selector', gw.selector, 'Istio deploys the Gateway API gateway itself; use api: istio to bring your own gateway pods'],
+        ['gateway.replicas', gw.replicas, 'Istio scales the gateway it deploys by an HPA you configure through the Gateway\'s parametersRef; use api: istio to set replicas here'],
+        ['gateway.resources', gw.resources, 'set them through the Gateway\'s parametersRef ConfigMap, or use api: istio'],
+        ['gateway.podDisruptionBudget', gw.podDisruptionBudget, 'set it through the Gateway\'s parametersRef ConfigMap, or use api: istio'],
+        ['gateway.zoneAntiAffinity', gw.zoneAntiAffinity, 'set it through the Gateway\'s parametersRef ConfigMap, or use api: istio'],
+        ['gateway.imagePullSecrets', gw.imagePullSecrets, 'set them in the control plane\'s values (global.imagePullSecrets), or use api: istio'],
+        ['gateway.loadBalancerSourceRanges', gw.loadBalancerSourceRanges, 'restrict the load balancer with your cloud\'s annotation in gateway.serviceAnnotations, or use api: istio'],
+        ['tls.issuer', props.tls?.issuer, 'issue the Secret with a cert-manager Certificate of your own, or use api: istio'],
+        ['tls.matchSni', props.tls?.matchSni, 'a Gateway API listener always matches its hostname; use api: istio to turn SNI matching off'],
+      ];
+      for (const [key, value, fix] of unsupported) {
+        if (value !== undefined) {
+          problems.check(key, { problem: `${key} is not supported with api: gateway-api`, fix });
+        }
+      }
+      services.filter((s) => s.canary).forEach((s) => problems.check(`${servicesField(s)}.canary`, {
+        problem: 'canary splits route to DestinationRule subsets, which an HTTPRoute cannot name',
+        fix: 'use api: istio for this app, or run the canary as a Service of its own and weigh it in a KubernetesHttpRoute',
+      }));
+      if (props.httpsRedirect !== undefined && typeof props.httpsRedirect === 'object' && props.httpsRedirect.style !== undefined) {
+        problems.check('httpsRedirect.style', { problem: 'with api: gateway-api the redirect is always an HTTPRoute on the plain listeners', fix: 'drop httpsRedirect.style' });
       }
     }
     problems.throwIfAny();

@@ -75,6 +75,28 @@ const meshRoutesWithoutWaypoint: AppCheck = {
         });
       });
     }
+    // Gateway API mesh routes (a Service as parent): in ambient, only a waypoint applies them.
+    for (const gk of ['gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/GRPCRoute']) {
+      for (const route of ctx.index.byGroupKind(gk)) {
+        const routeNs = ctx.index.namespaceOf(route);
+        objectsOf(((route.manifest.spec ?? {}) as Json).parentRefs).forEach((p, i) => {
+          if (p.kind !== 'Service' || String(p.group ?? '') !== '') {
+            return;
+          }
+          const ns = typeof p.namespace === 'string' ? p.namespace : routeNs;
+          const name = String(p.name);
+          if (!isAmbient(ctx.index, ns) || hasWaypoint(ctx.index, name, ns) !== false) {
+            return;
+          }
+          ctx.report(route, {
+            code: CKI5001.code,
+            field: `spec.parentRefs[${i}]`,
+            message: `the route attaches to Service ${ns}/${name} in ambient namespace ${ns}, which has no waypoint: ztunnel carries its traffic and applies no HTTP routes, so this ${String(route.manifest.kind)} applies to sidecar clients only`,
+            fix: `give ${ns} a waypoint (a Waypoint construct, or label the namespace or Service istio.io/use-waypoint)`,
+          });
+        });
+      }
+    }
   },
 };
 

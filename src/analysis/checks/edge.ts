@@ -503,7 +503,7 @@ const credentialNamespace: ObjectCheck = {
 export const CKI2002 = defineCode('CKI2002', Severity.WARNING, 'Plain HTTP served on a LoadBalancer open to any address');
 
 /** Annotations with which the clouds make a LoadBalancer Service internal. */
-const INTERNAL_LB_ANNOTATIONS: Readonly<Record<string, (value: string) => boolean>> = {
+export const INTERNAL_LB_ANNOTATIONS: Readonly<Record<string, (value: string) => boolean>> = {
   'service.beta.kubernetes.io/aws-load-balancer-internal': (v) => v !== 'false',
   'service.beta.kubernetes.io/aws-load-balancer-scheme': (v) => v === 'internal',
   'networking.gke.io/load-balancer-type': (v) => v.toLowerCase() === 'internal',

@@ -15,6 +15,7 @@ import { AppCheck, CheckContext } from '../registry';
 import { GK, Json, metaOf, objectsOf, RenderedObject, stringsOf } from '../rendered';
 import { viewsOf } from '../views';
 import { wildcardCovers } from '../../host';
+import { CKI2002, INTERNAL_LB_ANNOTATIONS } from './edge';
 import { externalGatewayApiKey } from '../../mesh-context';
 
 export const CKI7001 = defineCode('CKI7001', Severity.ERROR, 'Gateway API route attached to a Gateway or listener that does not exist');
@@ -303,4 +304,46 @@ const sameHostBothApis: AppCheck = {
   },
 };
 
-export const gatewayApiChecks = [routeAttachment, crossNamespaceReferences, sameHostBothApis];
+/**
+ * CKI2002 for Gateway API Gateways Istio deploys: an HTTP listener that routes (not only
+ * redirects) on the LoadBalancer Istio creates, unless an internal load balancer annotation is
+ * among the infrastructure annotations. The Service type is the Gateway's
+ * `networking.istio.io/service-type` annotation, LoadBalancer when absent.
+ */
+const plaintextListener: AppCheck = {
+  id: 'gateway-api-plaintext-public',
+  check(ctx) {
+    const index = ctx.index;
+    const routes = routesOf(index).filter((r) => r.kind === 'HTTPRoute' || r.kind === 'GRPCRoute');
+    for (const gateway of index.byGroupKind(GAPI.Gateway)) {
+      const spec = (gateway.manifest.spec ?? {}) as Json;
+      const annotations = metaOf(gateway.manifest).annotations ?? {};
+      const infra = (((spec.infrastructure ?? {}) as Json).annotations ?? {}) as Record<string, string>;
+      if (spec.gatewayClassName !== 'istio' || objectsOf(spec.addresses).length > 0 || (annotations['networking.istio.io/service-type'] ?? 'LoadBalancer') !== 'LoadBalancer'
+        || Object.entries(INTERNAL_LB_ANNOTATIONS).some(([k, isInternal]) => infra[k] !== undefined && isInternal(infra[k]))) {
+        continue;
+      }
+      const ns = index.namespaceOf(gateway);
+      const name = metaOf(gateway.manifest).name;
+      objectsOf(spec.listeners).forEach((l, i) => {
+        if (l.protocol !== 'HTTP') {
+          return;
+        }
+        const serving = routes.filter((r) => objectsOf(r.spec.parentRefs).some((p) => String(p.name) === name && (typeof p.namespace === 'string' ? p.namespace : r.namespace) === ns
+          && (p.sectionName === undefined || p.sectionName === l.name) && (p.port === undefined || p.port === l.port)));
+        const routesTraffic = serving.some((r) => objectsOf(r.spec.rules).some((rule) => !objectsOf(rule.filters).some((f) => f.type === 'RequestRedirect' && String(((f.requestRedirect ?? {}) as Json).scheme ?? '').toLowerCase() === 'https')));
+        if (!routesTraffic) {
+          return;
+        }
+        ctx.report(gateway, {
+          code: CKI2002.code,
+          field: `spec.listeners[${i}]`,
+          message: `listener ${String(l.name)} serves plain HTTP on port ${String(l.port)} of the LoadBalancer Istio creates for this Gateway, which any address can reach: requests and credentials travel unencrypted`,
+          fix: 'add an HTTPS listener and redirect this one (RouteFilter.httpsRedirect(); a values file\'s tls.credentialName), or make the gateway internal (gateway.internal, serviceType ClusterIP, an internal load balancer annotation), or suppress CKI2002 with the reason when TLS ends in front of the load balancer',
+        });
+      });
+    }
+  },
+};
+
+export const gatewayApiChecks = [routeAttachment, crossNamespaceReferences, sameHostBothApis, plaintextListener];
