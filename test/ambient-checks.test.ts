@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
-import { CKI5001, CKI5002, CKI5003, CKI5004 } from '../src/analysis/checks/ambient';
+import { CKI5001, CKI5002, CKI5003, CKI5004, CKI5005 } from '../src/analysis/checks/ambient';
+import { ZeroTrustNamespace } from '../src/patterns/zero-trust-namespace';
 import { Waypoint } from '../src/waypoint';
 import { buildFromValues } from '../src/patterns/values';
 import { Finding } from '../src/analysis/finding';
@@ -190,5 +191,69 @@ describe('waypoints in a values file', () => {
     const manifests = synthManifests(chart);
     expect(manifests.map((m) => `${String(m.kind)}/${String((m.metadata as { name: string }).name)}`)).toEqual(['Namespace/shop', 'Gateway/waypoint']);
     expect(findings(chart).filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+});
+
+describe('CKI5005: ztunnel policies on pods behind a waypoint must admit the waypoint', () => {
+  const reviews = MeshWorkload.fromLabels('shop', { app: 'reviews' }, { serviceAccountName: 'reviews' });
+
+  test('an ALLOW for the callers alone refuses everything the waypoint forwards; admitting the waypoint passes', () => {
+    const c = chart({ 'istio.io/use-waypoint': 'waypoint' });
+    new Waypoint(c, 'wp', { namespace: 'shop' });
+    service(c);
+    new AuthorizationPolicy(c, 'allow-ops', { name: 'allow-ops', selector: reviews, rules: [{ from: [Source.namespaces('ops')] }] });
+    const found = only(c, CKI5005.code);
+    expect(found.map((f) => [f.object, f.severity])).toEqual([['Service shop/reviews', 'error']]);
+    expect(found[0].message).toBe('Service shop/reviews uses waypoint shop/waypoint, whose traffic reaches the pods from cluster.local/ns/shop/sa/waypoint, and the ztunnel policies on them (allow-ops) admit no such identity: every request through the waypoint is refused');
+
+    const ok = chart({ 'istio.io/use-waypoint': 'waypoint' });
+    new Waypoint(ok, 'wp', { namespace: 'shop' });
+    service(ok);
+    new AuthorizationPolicy(ok, 'allow-ops', { name: 'allow-ops', selector: reviews, rules: [{ from: [Source.namespaces('ops')] }, { from: [Source.principals('cluster.local/ns/shop/sa/waypoint')] }] });
+    expect(only(ok, CKI5005.code)).toEqual([]);
+  });
+
+  test('ZeroTrustNamespace with the waypoint: ztunnel admits it, the waypoint starts closed, east-west allows are attached to it', () => {
+    const c = chart({ 'istio.io/use-waypoint': 'waypoint' });
+    const wp = new Waypoint(c, 'wp', { namespace: 'shop' });
+    service(c);
+    new ZeroTrustNamespace(c, 'zt', { namespace: 'shop', waypoint: wp, allowNamespaces: ['ops'], allowServiceAccounts: ['ops/debugger'] });
+    const policies = Object.fromEntries(synthManifests(c).filter((o) => o.kind === 'AuthorizationPolicy').map((p) => [String((p.metadata as Record<string, unknown>).name), p.spec]));
+    const attached = { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }] };
+    expect(policies).toEqual({
+      'allow-nothing': {},
+      'allow-from-waypoint': { action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/waypoint'] } }] }] },
+      'allow-nothing-at-waypoint': attached,
+      'allow-from-namespaces': { ...attached, action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['ops'] } }] }] },
+      'allow-from-service-accounts': { ...attached, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/ops/sa/debugger'] } }] }] },
+    });
+    expect(findings(c).filter((f) => f.severity !== 'info')).toEqual([]);
+    // Without the waypoint prop, the same namespace would refuse the waypoint's traffic.
+    const without = chart({ 'istio.io/use-waypoint': 'waypoint' });
+    new Waypoint(without, 'wp', { namespace: 'shop' });
+    service(without);
+    new ZeroTrustNamespace(without, 'zt', { namespace: 'shop', allowNamespaces: ['ops'] });
+    expect(only(without, CKI5005.code)).toHaveLength(1);
+  });
+
+  test('a waypoint of another namespace cannot carry this namespace\'s policies', () => {
+    const c = chart();
+    const wp = new Waypoint(c, 'wp', { namespace: 'mesh-waypoints', name: 'shared' });
+    expect(() => new ZeroTrustNamespace(c, 'zt', { namespace: 'shop', waypoint: wp })).toThrow(/waypoint: waypoint mesh-waypoints\/shared is in another namespace/);
+  });
+});
+
+describe('authorizationPolicies in a values file', () => {
+  test('an L7 rule attached to a Service, and mistakes named by key', () => {
+    const c = chart({ 'istio.io/use-waypoint': 'waypoint' });
+    buildFromValues(c, { waypoints: [{ namespace: 'shop' }], authorizationPolicies: [{ name: 'reviews-read', namespace: 'shop', targetServices: ['reviews'], rules: [{ fromServiceAccounts: ['shop/productpage'], methods: ['GET'], paths: ['/reviews/*'], ports: [9080] }] }] });
+    const [p] = synthManifests(c).filter((o) => o.kind === 'AuthorizationPolicy');
+    expect(p.spec).toEqual({
+      action: 'ALLOW',
+      targetRefs: [{ group: '', kind: 'Service', name: 'reviews' }],
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/productpage'] } }], to: [{ operation: { methods: ['GET'], paths: ['/reviews/*'], ports: ['9080'] } }] }],
+    });
+    expect(() => buildFromValues(chart(), { authorizationPolicies: [{ name: 'x', namespace: 'shop', selector: { app: 'a' }, targetServices: ['a'], rules: [{ fromServiceAccounts: ['nobody'] }] }] }))
+      .toThrow(/selector: a policy either selects pods or attaches to Services or a waypoint, not both[\s\S]*rules\[0\]\.fromServiceAccounts\[0\]: "nobody" is not namespace\/serviceaccount/);
   });
 });

@@ -29,7 +29,7 @@ const kinds = (name: string) => manifests(name).map((m) => m.kind);
 
 test('every values file in examples/ is an example, and all build without errors', () => {
   expect(built.map((e) => e.name)).toEqual(exampleFiles().map((e) => e.name));
-  expect(built.map((e) => e.name).sort()).toEqual(['bookinfo', 'cluster-bootstrap', 'ml-platform', 'vendor-platform', 'vendor-platform-edge', 'vendor-platform-no-gateway']);
+  expect(built.map((e) => e.name).sort()).toEqual(['bookinfo', 'cluster-bootstrap', 'gateway-api-ambient', 'ml-platform', 'vendor-platform', 'vendor-platform-edge', 'vendor-platform-no-gateway']);
   for (const e of built) {
     expect(e.built.result.errors).toEqual([]);
   }
@@ -129,6 +129,39 @@ describe('vendor-platform-no-gateway: the bundled gateway turned off', () => {
     expect(spec(get('vendor-platform-no-gateway', 'AuthorizationPolicy', 'allow-ingress-to-acme-api')).rules).toEqual([
       { from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }] },
     ]);
+  });
+});
+
+describe('gateway-api-ambient: Gateway API ingress into an ambient namespace with a waypoint and an L7 policy', () => {
+  const name = 'gateway-api-ambient';
+  test('the namespace is ambient and uses the waypoint, a Gateway of class istio-waypoint with the HBONE listener', () => {
+    expect(labels(get(name, 'Namespace', 'storefront'))).toEqual({ 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' });
+    expect(spec(get(name, 'Gateway', 'waypoint'))).toEqual({ gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
+    // Applied after its Namespace, as kubectl needs.
+    const order = manifests(name).map((m) => `${String(m.kind)}/${String((m.metadata as Json).name)}`);
+    expect(order.indexOf('Namespace/storefront')).toBeLessThan(order.indexOf('Gateway/waypoint'));
+  });
+
+  test('ingress is a Gateway API Gateway and HTTPRoute: HTTPS from the Secret, /api to the catalog, the rest to web, plain HTTP redirected', () => {
+    const gw = get(name, 'Gateway', 'storefront-gateway');
+    expect(gw.apiVersion).toBe('gateway.networking.k8s.io/v1');
+    expect((spec(gw).listeners as Json[]).map((l) => [l.protocol, l.port, l.hostname, ((l.tls as Json | undefined)?.certificateRefs as Json[] | undefined)?.[0]?.name])).toEqual([
+      ['HTTPS', 443, 'store.example.com', 'store-tls'],
+      ['HTTP', 80, 'store.example.com', undefined],
+    ]);
+    expect((spec(get(name, 'HTTPRoute', 'storefront')).rules as Json[]).map((r) => [((r.matches as Json[] | undefined)?.[0]?.path as Json | undefined)?.value ?? '/', (r.backendRefs as Json[])[0].name])).toEqual([['/api', 'catalog'], ['/', 'web']]);
+    expect((spec(get(name, 'HTTPRoute', 'storefront-http')).rules as Json[])[0].filters).toEqual([{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }]);
+  });
+
+  test('zero trust in two places: the gateway\'s identity where the pods are, the waypoint\'s admitted by ztunnel, and the L7 rule on the waypoint', () => {
+    expect(spec(get(name, 'AuthorizationPolicy', 'allow-ingress-to-catalog')).rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/storefront/sa/storefront-gateway-istio'] } }] }]);
+    expect(spec(get(name, 'AuthorizationPolicy', 'allow-from-waypoint')).rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/storefront/sa/waypoint'] } }] }]);
+    expect(spec(get(name, 'AuthorizationPolicy', 'allow-nothing-at-waypoint'))).toEqual({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }] });
+    expect(spec(get(name, 'AuthorizationPolicy', 'catalog-read-only'))).toEqual({
+      action: 'ALLOW',
+      targetRefs: [{ group: '', kind: 'Service', name: 'catalog' }],
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/storefront/sa/web'] } }], to: [{ operation: { methods: ['GET'], paths: ['/api/*'] } }] }],
+    });
   });
 });
 

@@ -16,7 +16,7 @@ import { GatewayTls, Server } from '../src/gateway-server';
 import { GatewayWorkload } from '../src/gateway-workload';
 import { IstioApp } from '../src/istio-app';
 import { IstioChart } from '../src/istio-chart';
-import { BUNDLED_MINORS, bundledMinorFor, istioVersionProblem } from '../src/istio-version';
+import { BUNDLED_MINORS, bundledMinorFor, compareMinors, istioVersionProblem } from '../src/istio-version';
 import * as l1 from '../src/l1';
 import { exampleFiles } from '../src/main';
 import { PolicyTargetRef } from '../src/policy-scope';
@@ -63,6 +63,14 @@ describe('every bundled example for every bundled minor', () => {
       // It installs 1.30.3, so it cannot target an older Istio: the clear error, nothing else.
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`meshInstall\\] version: the install is Istio 1\\.30\\.3 but the app targets Istio ${minor.replace('.', '\\.')}`));
+      return;
+    }
+    // An example that states a minimum Istio version fails below it, saying so.
+    const minimum = ((YAML.parse(fs.readFileSync(file, 'utf8')) as { mesh?: { requires?: Array<{ minimumIstioVersion?: string }> } }).mesh?.requires ?? [])
+      .map((req) => req.minimumIstioVersion).find((v) => v !== undefined);
+    if (minimum !== undefined && compareMinors(minor, minimum) < 0) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`mesh\\.requires\\[0\\]\\.minimumIstioVersion: .* needs Istio ${minimum.replace('.', '\\.')} or later, and the cluster's install is ${minor.replace('.', '\\.')}`));
       return;
     }
     expect(r.stderr).toBe('');

@@ -395,7 +395,9 @@ export class ExposedApplication extends Construct {
     // outside the mesh carry no identity, or behind an edge only the edge gateway.
     const gatewayClients = edgePrincipal ? [edgePrincipal] : undefined;
     if (props.zeroTrust ?? true) {
-      const zt = new ZeroTrustNamespace(this, 'zero-trust', { namespace: ns, trustDomain });
+      // The app's namespace going through a waypoint of its own: east-west allows go to it.
+      const waypoint = typeof props.namespace === 'object' && props.namespace.injection === 'ambient' ? props.namespace.useWaypoint : undefined;
+      const zt = new ZeroTrustNamespace(this, 'zero-trust', { namespace: ns, trustDomain, waypoint });
       if (gatewayWorkload?.serviceAccountName) {
         zt.allowIngressWith({ gateway: gatewayWorkload, workloads, gatewayClients });
       }

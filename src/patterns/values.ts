@@ -14,6 +14,10 @@ import type { IMeshNamespaceRef } from '../mesh-namespace';
 import { istioVersionProblem } from '../istio-version';
 import { MeshWorkload } from '../mesh-workload';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
+import { AuthorizationPolicy, PolicyAction } from '../authorization-policy';
+import { Operation, Source } from '../authorization-rule';
+import { PolicyTargetRef } from '../policy-scope';
+import { principalOf, ServiceRef } from '../references';
 import { dnsLabelProblem, dnsSubdomainProblem, Problems } from '../validation';
 import { CanaryRelease, CanaryReleaseProps } from './canary-release';
 import { meshNamespaceFrom, NamespaceValues } from './common';
@@ -99,12 +103,43 @@ export interface ZeroTrustNamespaceValues {
   readonly allowServiceAccounts?: string[];
   /** Allow closing the mesh's root namespace, which closes every namespace. @default false */
   readonly meshWide?: boolean;
+  /** The namespace's waypoint (ambient), a `waypoints` entry of the same namespace. @default - none */
+  readonly waypoint?: string;
 }
 
 /** MeshInstall as values: its props, with requirements written as plain objects. */
 export interface MeshInstallValues extends Omit<MeshInstallProps, 'requires'> {
   /** What platforms running on this mesh need from it, checked against this install. @default - none */
   readonly requires?: MeshRequirementProps[];
+}
+
+/** One rule of an AuthorizationPolicy entry: who (any of the sources) may do what (all of the operation). */
+export interface AuthorizationRuleValues {
+  /** Callers by service account, `namespace/name`. @default - any caller, unless fromNamespaces is given */
+  readonly fromServiceAccounts?: string[];
+  /** Callers by namespace. @default - any caller, unless fromServiceAccounts is given */
+  readonly fromNamespaces?: string[];
+  /** HTTP methods (L7: needs a sidecar, a gateway or a waypoint). @default - any */
+  readonly methods?: string[];
+  /** URL paths, `/api/*` style (L7). @default - any */
+  readonly paths?: string[];
+  /** Destination ports. @default - any */
+  readonly ports?: number[];
+}
+
+/** An AuthorizationPolicy, attached to Services or a waypoint (ambient L7), or selecting pods. */
+export interface AuthorizationPolicyValues {
+  readonly name: string;
+  readonly namespace: string;
+  /** @default 'ALLOW' */
+  readonly action?: 'ALLOW' | 'DENY';
+  /** Services of the namespace the policy attaches to; in ambient their waypoint enforces it. @default - none */
+  readonly targetServices?: string[];
+  /** A waypoint of the namespace the policy attaches to, for all its traffic. @default - none */
+  readonly targetWaypoint?: string;
+  /** Pods by labels, when not attached. @default - every pod of the namespace */
+  readonly selector?: Record<string, string>;
+  readonly rules: AuthorizationRuleValues[];
 }
 
 export interface IstioValues {
@@ -128,6 +163,8 @@ export interface IstioValues {
   readonly serviceRoutes?: ServiceRoutesProps[];
   /** @default - none */
   readonly zeroTrustNamespaces?: ZeroTrustNamespaceValues[];
+  /** Further AuthorizationPolicies, such as L7 rules on an ambient namespace's waypoint. @default - none */
+  readonly authorizationPolicies?: AuthorizationPolicyValues[];
 }
 
 /** Construct ids of values entries are their list name and index, e.g. `exposedApplications[0]`. */
@@ -201,11 +238,17 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
   const created = new Map<string, IMeshNamespaceRef>();
   firstOnly('namespaces', values.namespaces, 'name', (ns) => nsName(ns), (k) => `namespace ${k}`)
     .forEach(([ns, i]) => problems.run(() => created.set(nsName(ns), meshNamespaceFrom(scope, entryId('namespaces', i), ns, entryId('namespaces', i)))));
-  // After the namespaces, and given theirs where the file creates it, so they are applied first.
+  firstOnly('exposedApplications', values.exposedApplications, 'name', (p) => `${nsName(p.namespace)}/${p.name}`, (k) => `application ${k}`)
+    .forEach(([p, i]) => problems.run(() => {
+      const app = new ExposedApplication(scope, entryId('exposedApplications', i), p);
+      if (!created.has(app.namespace.name) && typeof p.namespace === 'object' && p.namespace.create !== false) {
+        created.set(app.namespace.name, app.namespace);
+      }
+    }));
+  // After the namespaces (the file's own, and those its applications create), and given theirs,
+  // so they are applied first.
   firstOnly('waypoints', values.waypoints, 'name', (w) => `${w.namespace}/${w.name ?? 'waypoint'}`, (k) => `waypoint ${k}`)
     .forEach(([w, i]) => problems.run(() => new Waypoint(scope, entryId('waypoints', i), { ...w, namespace: created.get(w.namespace) ?? w.namespace })));
-  firstOnly('exposedApplications', values.exposedApplications, 'name', (p) => `${nsName(p.namespace)}/${p.name}`, (k) => `application ${k}`)
-    .forEach(([p, i]) => problems.run(() => new ExposedApplication(scope, entryId('exposedApplications', i), p)));
   firstOnly('edgeRoutes', values.edgeRoutes, 'name', (p) => (p.name === undefined ? undefined : `${p.namespace ?? ''}/${p.name}`), (k) => `edge route ${k}`)
     .forEach(([p, i]) => problems.run(() => new EdgeRoute(scope, entryId('edgeRoutes', i), p)));
   firstOnly('canaryReleases', values.canaryReleases, 'service', (p) => `${p.namespace}/${p.service}`, (k) => `the canary release of ${k}`)
@@ -220,6 +263,7 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
       allowServiceAccounts: v.allowServiceAccounts,
       meshWide: v.meshWide,
       rootNamespace: mesh.rootNamespace,
+      waypoint: v.waypoint,
     });
     if (v.ingress) {
       const gateway = GatewayWorkload.fromSelector(zt, 'gateway', {
@@ -233,7 +277,48 @@ export function buildFromValues(scope: Construct, values: IstioValues): void {
       });
     }
   }));
+  firstOnly('authorizationPolicies', values.authorizationPolicies, 'name', (p) => `${p.namespace}/${p.name}`, (k) => `policy ${k}`)
+    .forEach(([p, i]) => problems.run(() => authorizationPolicyFrom(scope, entryId('authorizationPolicies', i), p, ctx.install.trustDomain)));
   problems.throwIfAny();
+}
+
+function authorizationPolicyFrom(scope: Construct, id: string, v: AuthorizationPolicyValues, trustDomain: string): AuthorizationPolicy {
+  const problems = new Problems(`${scope.node.path}/${id}`);
+  if (v.selector && (v.targetServices?.length || v.targetWaypoint)) {
+    problems.check('selector', { problem: 'a policy either selects pods or attaches to Services or a waypoint, not both', fix: 'drop selector, or drop targetServices and targetWaypoint' });
+  }
+  const rules = (v.rules ?? []).map((r, i) => {
+    const principals = (r.fromServiceAccounts ?? []).map((sa, j) => {
+      const [ns, name, extra] = sa.split('/');
+      if (!ns || !name || extra !== undefined) {
+        problems.check(`rules[${i}].fromServiceAccounts[${j}]`, { problem: `"${sa}" is not namespace/serviceaccount`, fix: 'write it as namespace/name, e.g. storefront/web' });
+      }
+      return principalOf(ns, name, trustDomain);
+    });
+    const from = [
+      ...(principals.length ? [Source.principals(...principals)] : []),
+      ...(r.fromNamespaces?.length ? [Source.namespaces(...r.fromNamespaces)] : []),
+    ];
+    const parts = [
+      ...(r.methods?.length ? [Operation.methods(...r.methods)] : []),
+      ...(r.paths?.length ? [Operation.paths(...r.paths)] : []),
+      ...(r.ports?.length ? [Operation.ports(...r.ports)] : []),
+    ];
+    const operation = parts.reduce<Operation | undefined>((all, o) => (all ? all.and(o) : o), undefined);
+    return { ...(from.length ? { from } : {}), ...(operation ? { to: [operation] } : {}) };
+  });
+  problems.throwIfAny();
+  return new AuthorizationPolicy(scope, id, {
+    name: v.name,
+    namespace: v.namespace,
+    action: v.action === 'DENY' ? PolicyAction.DENY : PolicyAction.ALLOW,
+    selector: v.selector ? MeshWorkload.fromLabels(v.namespace, v.selector) : undefined,
+    targetRefs: [
+      ...(v.targetServices ?? []).map((svc) => PolicyTargetRef.service(ServiceRef.fromName(svc, v.namespace))),
+      ...(v.targetWaypoint ? [PolicyTargetRef.gateway(v.targetWaypoint)] : []),
+    ],
+    rules,
+  });
 }
 
 /** `a.b[0]["c.d/e"]` → ['a', 'b', '0', 'c.d/e']. */

@@ -10,6 +10,8 @@ import { IGatewayWorkload, INamespaceRef, IWorkloadRef, principalOf } from '../r
 import { DEFAULT_ROOT_NAMESPACE, MeshContext } from '../mesh-context';
 import { dependOn, namespaceName } from '../resource';
 import { check, dnsLabelProblem, refuse } from '../validation';
+import { PolicyTargetRef } from '../policy-scope';
+import type { Waypoint } from '../waypoint';
 
 /** Ingress gateway pods and the workloads they may reach. */
 export interface ZeroTrustIngress {
@@ -49,6 +51,16 @@ export interface ZeroTrustNamespaceProps {
   readonly meshWide?: boolean;
   /** The mesh's root namespace (meshConfig.rootNamespace). @default 'istio-system' */
   readonly rootNamespace?: string;
+  /**
+   * The waypoint the namespace's Services use (ambient), in this namespace. Traffic through it
+   * reaches the pods from the waypoint's identity, so ztunnel admits that identity
+   * (`allow-from-waypoint`), the waypoint itself starts closed (`allow-nothing-at-waypoint`),
+   * and the namespace and service-account allows are attached to the waypoint, where the
+   * callers' identities are seen. The ingress gateway's allows stay with ztunnel: ingress
+   * traffic skips the waypoint (unless the Service says istio.io/ingress-use-waypoint).
+   * @default - no waypoint: every policy is enforced where the pods are
+   */
+  readonly waypoint?: Waypoint | string;
 }
 
 /**
@@ -66,6 +78,8 @@ export class ZeroTrustNamespace extends Construct {
   private namespacePolicy?: AuthorizationPolicy;
   private serviceAccountPolicy?: AuthorizationPolicy;
   private readonly openedGateways = new Map<string, AuthorizationPolicy>();
+  /** The namespace's waypoint, where east-west allows are attached. */
+  private waypointTarget?: PolicyTargetRef;
 
   public constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id);
@@ -90,6 +104,31 @@ export class ZeroTrustNamespace extends Construct {
       mode: MtlsMode.STRICT,
     });
     this.allowNothing = AuthorizationPolicy.allowNothing(this, 'allow-nothing', { namespace: this.namespace });
+    if (props.waypoint !== undefined) {
+      const waypoint = typeof props.waypoint === 'string' ? props.waypoint : props.waypoint.name;
+      if (typeof props.waypoint !== 'string' && props.waypoint.namespace !== this.namespace) {
+        check(this, 'waypoint', {
+          problem: `waypoint ${props.waypoint.namespace}/${waypoint} is in another namespace, and policies attach only to a waypoint of their own namespace`,
+          fix: `give ${this.namespace} a waypoint of its own, or close it without one`,
+        });
+      }
+      check(this, 'waypoint', dnsLabelProblem(waypoint, 'waypoint name'));
+      dependOn(this, props.waypoint);
+      this.waypointTarget = PolicyTargetRef.gateway(waypoint);
+      // Istio runs an istio-waypoint Gateway as a Deployment and ServiceAccount of its own name.
+      new AuthorizationPolicy(this, 'allow-from-waypoint', {
+        name: 'allow-from-waypoint',
+        namespace: this.namespace,
+        action: PolicyAction.ALLOW,
+        rules: [{ from: [Source.principals(principalOf(this.namespace, waypoint, this.trustDomain))] }],
+      });
+      new AuthorizationPolicy(this, 'allow-nothing-at-waypoint', {
+        name: 'allow-nothing-at-waypoint',
+        namespace: this.namespace,
+        targetRefs: [this.waypointTarget],
+        action: PolicyAction.ALLOW,
+      });
+    }
 
     if (props.ingress) {
       this.allowIngressWith(props.ingress);
@@ -164,6 +203,7 @@ export class ZeroTrustNamespace extends Construct {
       name: 'allow-from-namespaces',
       namespace: this.namespace,
       action: PolicyAction.ALLOW,
+      targetRefs: this.waypointTarget ? [this.waypointTarget] : undefined,
     });
     policy.addRule({ from: [Source.namespaces(...namespaces)] });
     return policy;
@@ -191,6 +231,7 @@ export class ZeroTrustNamespace extends Construct {
       name: 'allow-from-service-accounts',
       namespace: this.namespace,
       action: PolicyAction.ALLOW,
+      targetRefs: this.waypointTarget ? [this.waypointTarget] : undefined,
     });
     policy.addRule({ from: [Source.principals(...principals)] });
     return policy;

@@ -178,6 +178,69 @@ const ztunnelPolicies: AppCheck = {
   },
 };
 
+export const CKI5005 = defineCode('CKI5005', Severity.ERROR,
+  'ztunnel policy on pods behind a waypoint that does not admit the waypoint: traffic through it is refused');
+
+/**
+ * Traffic a waypoint forwards reaches the destination ztunnel from the waypoint's identity, not
+ * the caller's (istio.io docs, ambient/usage/l4-policy and l7-features: policies are "targeted"
+ * for ztunnel or "attached" with targetRefs for the waypoint). Istio runs an istio-waypoint
+ * Gateway as a Deployment and ServiceAccount of the Gateway's own name. So once any ztunnel ALLOW
+ * policy applies to pods behind a waypoint, one of them must admit that identity. Ingress
+ * gateways skip the waypoint unless the Service says `istio.io/ingress-use-waypoint`, so their
+ * identity is fine where it is.
+ */
+const waypointIdentityAdmitted: AppCheck = {
+  id: 'ambient-waypoint-identity-admitted',
+  check(ctx) {
+    const index = ctx.index;
+    const views = viewsOf(index);
+    const trustDomain = index.context.install.trustDomain;
+    for (const svc of index.byGroupKind(GK.Service)) {
+      const ns = index.namespaceOf(svc);
+      if (!isAmbient(index, ns)) {
+        continue;
+      }
+      const labels = metaOf(svc.manifest).labels ?? {};
+      const nsLabels = index.namespaceLabels(ns) ?? {};
+      const waypoint = labels[USE_WAYPOINT] ?? nsLabels[USE_WAYPOINT];
+      if (waypoint === undefined || waypoint === 'none') {
+        continue;
+      }
+      const waypointNs = labels[USE_WAYPOINT] !== undefined ? labels['istio.io/use-waypoint-namespace'] ?? ns : nsLabels['istio.io/use-waypoint-namespace'] ?? ns;
+      const principal = `${trustDomain}/ns/${waypointNs}/sa/${waypoint}`;
+      const podLabels = (((svc.manifest.spec ?? {}) as Json).selector ?? {}) as Record<string, string>;
+      if (Object.keys(podLabels).length === 0) {
+        continue;
+      }
+      const applies = (p: (typeof views.authorizationPolicies)[number]) => !p.targeted && p.namespace === ns && (!p.selector || Object.entries(p.selector).every(([k, v]) => podLabels[k] === v));
+      const allows = views.authorizationPolicies.filter((p) => applies(p) && p.action.toUpperCase() === 'ALLOW');
+      if (allows.length === 0) {
+        continue;
+      }
+      const admits = allows.some((p) => p.rules.some((rule) => {
+        const from = objectsOf((rule as Json).from);
+        return from.length === 0 || from.some((f) => {
+          const source = (f.source ?? {}) as Json;
+          const principals = stringsOf(source.principals);
+          const namespaces = stringsOf(source.namespaces);
+          return principals.some((x) => x === principal || x === '*' || (x.endsWith('*') && principal.startsWith(x.slice(0, -1)))) || namespaces.includes(waypointNs)
+            || (principals.length === 0 && namespaces.length === 0 && stringsOf(source.ipBlocks).length === 0);
+        });
+      }));
+      if (admits) {
+        continue;
+      }
+      const name = metaOf(svc.manifest).name;
+      ctx.report(svc, {
+        code: CKI5005.code,
+        message: `Service ${ns}/${name} uses waypoint ${waypointNs}/${waypoint}, whose traffic reaches the pods from ${principal}, and the ztunnel policies on them (${allows.map((p) => p.name).join(', ')}) admit no such identity: every request through the waypoint is refused`,
+        fix: `allow ${principal} at L4 (ZeroTrustNamespace with waypoint, or an ALLOW from that principal) and put the callers' rules on the waypoint with targetRefs`,
+      });
+    }
+  },
+};
+
 export const CKI5003 = defineCode('CKI5003', Severity.ERROR, 'istio.io/use-waypoint names a waypoint the app does not have');
 export const CKI5004 = defineCode('CKI5004', Severity.WARNING, 'istio.io/use-waypoint on a namespace that is not in ambient mode has no effect');
 
@@ -224,4 +287,4 @@ const useWaypointLabels: AppCheck = {
   },
 };
 
-export const ambientChecks: AppCheck[] = [meshRoutesWithoutWaypoint, ztunnelPolicies, useWaypointLabels];
+export const ambientChecks: AppCheck[] = [meshRoutesWithoutWaypoint, ztunnelPolicies, useWaypointLabels, waypointIdentityAdmitted];
