@@ -33,15 +33,22 @@ export function minorOf(version: string): string {
 
 /** The bundled minor whose CRDs stand for `version`: itself, or the even minor before it. */
 export function bundledMinorFor(version: string): string {
-  const minor = Number(minorOf(version).split('.')[1]);
-  let best = BUNDLED_MINORS[0];
-  for (const m of BUNDLED_MINORS) {
-    if (Number(m.split('.')[1]) <= minor) {
-      best = m;
+  // Asked once per validated object with the app's one version: remember the answer.
+  let best = bundledFor.get(version);
+  if (best === undefined) {
+    const minor = Number(minorOf(version).split('.')[1]);
+    best = BUNDLED_MINORS[0];
+    for (const m of BUNDLED_MINORS) {
+      if (Number(m.split('.')[1]) <= minor) {
+        best = m;
+      }
     }
+    bundledFor.set(version, best);
   }
   return best;
 }
+
+const bundledFor = new Map<string, string>();
 
 /** -1, 0, 1 as `a` is older, the same minor, newer than `b`. */
 export function compareMinors(a: string, b: string): number {

@@ -2,8 +2,10 @@
  * The precompiled validators are what the generators write today (no drift), stand only for the
  * schema they were compiled from, and judge exactly as ajv compiling at run time does.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { validateManifest } from '../src/analysis/schema-validator';
 import { loadGatewayApiArtefact, loadSchemaArtefact } from '../src/analysis/crd-artefact';
 import { precompiledValidator, validatorFileName, VALIDATORS_DIR } from '../src/analysis/precompiled';
 import { generateValuesSchema, generateValuesValidator } from '../src/cli/schema';
@@ -47,5 +49,22 @@ describe('precompiled validators', () => {
     expect(pre(bad)).toBe(false);
     expect(compiled(bad)).toBe(false);
     expect(pre.errors).toEqual(compiled.errors);
+  });
+});
+
+describe('V8 code caches the build writes for the evaluator and the validators', () => {
+  test('a plain Node process compiles both from their caches and validates as the jest realm does', () => {
+    const script = `
+      const { validateManifest } = require(${JSON.stringify(path.join(PROJECT_ROOT, 'lib/src/analysis/schema-validator.js'))});
+      const { celCodeCacheUsed } = require(${JSON.stringify(path.join(PROJECT_ROOT, 'lib/src/analysis/cel-runtime.js'))});
+      const { validatorCodeCacheLoads } = require(${JSON.stringify(path.join(PROJECT_ROOT, 'lib/src/analysis/precompiled.js'))});
+      const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'a' }, spec: { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' } }], timeout: '0.1ms' }] } };
+      const problems = validateManifest(vs).map((p) => p.field + ' ' + p.kind);
+      process.stdout.write(JSON.stringify({ problems, cel: celCodeCacheUsed(), validators: validatorCodeCacheLoads() }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { problems: string[]; cel: boolean; validators: number };
+    expect(out).toEqual({ problems: ['spec.http[0].timeout rule'], cel: true, validators: 1 });
+    // Here (jest's own realm) the modules are required instead, with the same verdict.
+    const here = validateManifest({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'a' }, spec: { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' } }], timeout: '0.1ms' }] } });
+    expect(here.map((p) => `${p.field} ${p.kind}`)).toEqual(out.problems);
   });
 });

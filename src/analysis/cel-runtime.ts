@@ -9,6 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as vm from 'vm';
 import { packageRoot } from '../package-root';
 
 /** A parsed expression: call it with the variables to evaluate it. */
@@ -49,8 +50,46 @@ export function celModule(): CelModule {
     if (!fs.existsSync(file)) {
       throw new Error(`the CEL evaluator is missing (${path.relative(process.cwd(), file)}): run \`npm run build\`, which writes it`);
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    loaded = require(file) as CelModule;
+    loaded = loadBundle(path.dirname(file)) ?? (
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(file) as CelModule);
   }
   return loaded;
+}
+
+/**
+ * The build's single-file bundle of the evaluator, compiled with V8's code cache when the cache
+ * is there and from this Node version (build/vendor-cel.js): 5-6 ms instead of 12-16 ms. A
+ * rejected or missing cache only means compiling as usual.
+ */
+function loadBundle(dir: string): CelModule | undefined {
+  const bundle = path.join(dir, 'bundle.js');
+  // Code compiled by vm runs in Node's main realm. Under jest the caller lives in a realm of its
+  // own, whose objects the evaluator would not take for maps ("Unsupported type: Object"): there,
+  // require it like any module.
+  if (!fs.existsSync(bundle) || !sameRealm()) {
+    return undefined;
+  }
+  const cacheFile = path.join(dir, 'bundle.cache');
+  const nodeFile = path.join(dir, 'bundle.cache.node');
+  const fresh = fs.existsSync(cacheFile) && fs.existsSync(nodeFile) && fs.readFileSync(nodeFile, 'utf8').trim() === process.version;
+  // The same wrapper the build compiled the cache from.
+  const source = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(bundle, 'utf8')}\n})`;
+  const script = new vm.Script(source, { filename: bundle, cachedData: fresh ? fs.readFileSync(cacheFile) : undefined });
+  const mod: { exports: unknown } = { exports: {} };
+  (script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown, f: string, d: string) => void)(mod.exports, require, mod, bundle, dir);
+  cacheUsed = fresh && !script.cachedDataRejected;
+  return mod.exports as CelModule;
+}
+
+let cacheUsed = false;
+
+/** Whether this module runs in the realm `vm.runInThisContext` evaluates in. */
+export function sameRealm(): boolean {
+  return vm.runInThisContext('Object') === Object;
+}
+
+/** Whether the evaluator came from the bundle with its code cache accepted (for tests). */
+export function celCodeCacheUsed(): boolean {
+  return cacheUsed;
 }

@@ -9,7 +9,6 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
 import { packageRoot } from '../package-root';
 
 export const SCHEMA_ARTEFACT_FILE = 'crd-schemas.json';
@@ -99,6 +98,10 @@ function stripDescriptions(node: unknown): unknown {
 }
 
 export function buildSchemaArtefact(bundle: string, meta: { source: string; sha256: string }): SchemaArtefact {
+  // Only the import script builds artefacts; the yaml parser costs 25 ms to load, which a
+  // validating process should not pay.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const YAML = require('yaml') as typeof import('yaml');
   const kinds: Record<string, CrdVersionSchema> = {};
   for (const doc of YAML.parseAllDocuments(bundle)) {
     const crd = doc.toJSON() as CrdDocument | null;
@@ -216,14 +219,16 @@ const servedCache = new Map<string, Map<string, string[]>>();
  * artefact lists them (unordered); empty when the kind is not served.
  */
 export function servedApiVersions(group: string, kind: string, minor: string): readonly string[] {
-  let byKind = servedCache.get(minor);
+  // The Gateway API's versions are the same whatever the Istio version.
+  const key = group === GATEWAY_API_GROUP ? GATEWAY_API_GROUP : minor;
+  let byKind = servedCache.get(key);
   if (!byKind) {
     byKind = new Map();
-    for (const crd of Object.values(loadSchemaArtefactFor(minor).kinds)) {
-      const key = `${crd.group}/${crd.kind}`;
-      byKind.set(key, [...(byKind.get(key) ?? []), crd.version]);
+    for (const crd of Object.values((group === GATEWAY_API_GROUP ? loadGatewayApiArtefact() : loadIstioArtefactFor(minor)).kinds)) {
+      const k = `${crd.group}/${crd.kind}`;
+      byKind.set(k, [...(byKind.get(k) ?? []), crd.version]);
     }
-    servedCache.set(minor, byKind);
+    servedCache.set(key, byKind);
   }
   return byKind.get(`${group}/${kind}`) ?? [];
 }

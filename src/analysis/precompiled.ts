@@ -8,9 +8,10 @@
  * artefact of another Istio version, a re-import without regenerating) is compiled at run time
  * instead, so a stale file can slow a run down but never validate against the wrong schema.
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as path from 'path';
+import * as vm from 'vm';
 import type { ValidateFunction } from 'ajv';
 import { CrdVersionSchema } from './crd-artefact';
 import { packageRoot } from '../package-root';
@@ -24,21 +25,76 @@ export function validatorFileName(crd: Pick<CrdVersionSchema, 'group' | 'version
 
 /** The digest a precompiled module must carry to stand for `crd`'s schema. */
 export function schemaDigest(crd: Pick<CrdVersionSchema, 'schema'>): string {
+  // Loaded here only: crypto costs 4 ms to load, and the usual case needs no digest (below).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const crypto = require('crypto') as typeof import('crypto');
   return crypto.createHash('sha256').update(JSON.stringify(crd.schema)).digest('hex');
 }
 
 interface PrecompiledModule {
   readonly default: ValidateFunction;
   readonly schemaSha256: string;
+  /** The bundle the artefact it was compiled from was built from. */
+  readonly artefactSha256?: string;
 }
 
-/** The precompiled validator of `crd`, or undefined when there is none for exactly its schema. */
-export function precompiledValidator(crd: CrdVersionSchema): ValidateFunction | undefined {
-  const file = path.join(packageRoot(), VALIDATORS_DIR, validatorFileName(crd));
+/** Where the build keeps V8's code cache of each validator module (build/validator-cache.js). */
+export const VALIDATOR_CACHE_DIR = path.join('lib', 'validator-cache');
+
+/**
+ * The precompiled validator of `crd`, or undefined when there is none for exactly its schema.
+ * `artefactSha256` is the bundle digest of the artefact `crd` comes from: a module compiled from
+ * that same artefact stands for it without hashing the schema (test/precompiled.test.ts keeps
+ * the committed modules equal to what the committed artefact gives); any other schema, an older
+ * Istio's for one, is compared by digest.
+ */
+export function precompiledValidator(crd: CrdVersionSchema, artefactSha256?: string): ValidateFunction | undefined {
+  const name = validatorFileName(crd);
+  const file = path.join(packageRoot(), VALIDATORS_DIR, name);
   if (!fs.existsSync(file)) {
     return undefined;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as PrecompiledModule;
-  return mod.schemaSha256 === schemaDigest(crd) ? mod.default : undefined;
+  const mod = loadModule(file, path.join(packageRoot(), VALIDATOR_CACHE_DIR, `${name}.cache`));
+  const same = artefactSha256 !== undefined && mod.artefactSha256 === artefactSha256;
+  return same || mod.schemaSha256 === schemaDigest(crd) ? mod.default : undefined;
+}
+
+const modules = new Map<string, PrecompiledModule>();
+let cachedLoads = 0;
+
+/**
+ * A validator module, compiled with V8's code cache when the build wrote one for this Node
+ * version (the modules are 50-160 kB of generated code); as a plain require otherwise.
+ */
+function loadModule(file: string, cacheFile: string): PrecompiledModule {
+  let mod = modules.get(file);
+  if (mod) {
+    return mod;
+  }
+  const nodeFile = path.join(path.dirname(cacheFile), 'node-version');
+  // As for the CEL evaluator (cel-runtime.ts): only where vm code shares the caller's realm.
+  if (vm.runInThisContext('Object') === Object && fs.existsSync(cacheFile) && fs.existsSync(nodeFile) && fs.readFileSync(nodeFile, 'utf8').trim() === process.version) {
+    const script = new vm.Script(wrapModule(fs.readFileSync(file, 'utf8')), { filename: file, cachedData: fs.readFileSync(cacheFile) });
+    const m: { exports: Record<string, unknown> } = { exports: {} };
+    (script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown, f: string, d: string) => void)(m.exports, createRequire(file), m, file, path.dirname(file));
+    if (!script.cachedDataRejected) {
+      cachedLoads++;
+    }
+    mod = m.exports as unknown as PrecompiledModule;
+  } else {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(file) as PrecompiledModule;
+  }
+  modules.set(file, mod);
+  return mod;
+}
+
+/** How many validator modules were compiled from an accepted code cache (for tests). */
+export function validatorCodeCacheLoads(): number {
+  return cachedLoads;
+}
+
+/** A CommonJS module's source wrapped as Node compiles it; the cache is built from the same text. */
+export function wrapModule(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
 }

@@ -12,7 +12,7 @@ import type { ErrorObject, Format, Options, ValidateFunction } from 'ajv';
 import { FORMAT_EXPECTATIONS, FORMAT_VALIDATORS } from './formats';
 import { precompiledValidator } from './precompiled';
 import { CompiledRule, compileRule, evaluateRule, toCelValue } from './cel';
-import { CelRule, CrdVersionSchema, GATEWAY_API_GROUP, GATEWAY_API_VERSION, loadSchemaArtefactFor, NEWEST_MINOR, StructuralSchema } from './crd-artefact';
+import { CelRule, CrdVersionSchema, GATEWAY_API_GROUP, GATEWAY_API_VERSION, loadGatewayApiArtefact, loadIstioArtefactFor, NEWEST_MINOR, StructuralSchema } from './crd-artefact';
 import { BUNDLED_MINORS, bundledMinorFor, compareMinors, minorOf } from '../istio-version';
 import { Json } from './rendered';
 import { byCodePoint } from '../ordering';
@@ -265,7 +265,10 @@ function ajv(): Ajv {
 
 interface PlanNode {
   readonly schema: StructuralSchema;
-  readonly rules: readonly CompiledRule[];
+  /** The node's rules as the CRD writes them; compiled on first use (`compiledRules`). */
+  readonly celRules: readonly CelRule[];
+  /** Set the first time a value reaches the node: most objects touch few of a kind's rules. */
+  compiled?: readonly CompiledRule[];
   /** `x-kubernetes-list-type: map`: items must be unique by these keys. */
   readonly listMapKeys?: readonly string[];
   readonly props?: ReadonlyArray<readonly [string, PlanNode]>;
@@ -273,8 +276,13 @@ interface PlanNode {
   readonly values?: PlanNode;
 }
 
+/** The node's rules, parsed and type-checked once, when first needed. */
+function compiledRules(node: PlanNode): readonly CompiledRule[] {
+  return node.compiled ??= node.celRules.map(compileRule);
+}
+
 function buildPlan(schema: StructuralSchema): PlanNode | undefined {
-  const rules = (schema['x-kubernetes-validations'] ?? []).map(compileRule);
+  const rules = schema['x-kubernetes-validations'] ?? [];
   const listMapKeys = schema['x-kubernetes-list-type'] === 'map' ? schema['x-kubernetes-list-map-keys'] as string[] | undefined : undefined;
   const props: Array<readonly [string, PlanNode]> = [];
   for (const [name, child] of Object.entries(schema.properties ?? {})) {
@@ -290,7 +298,7 @@ function buildPlan(schema: StructuralSchema): PlanNode | undefined {
   }
   return {
     schema,
-    rules,
+    celRules: rules,
     listMapKeys: listMapKeys?.length ? listMapKeys : undefined,
     props: props.length ? props : undefined,
     items,
@@ -354,11 +362,11 @@ class PlanRunner {
     if (value === undefined || value === null) {
       return;
     }
-    if (node.rules.length > 0) {
+    if (node.celRules.length > 0) {
       const broken = this.schemaErrorHere();
       if (broken !== 'at') {
         const celValue = toCelValue(value, node.schema);
-        for (const rule of node.rules) {
+        for (const rule of compiledRules(node)) {
           this.evaluate(rule, celValue, broken === 'below');
         }
       }
@@ -641,7 +649,8 @@ export class KindValidator {
   private planBuilt = false;
   private planRoot?: PlanNode;
 
-  public constructor(public readonly crd: CrdVersionSchema) {}
+  /** `artefactSha256`: the bundle digest of the artefact `crd` comes from (see precompiledValidator). */
+  public constructor(public readonly crd: CrdVersionSchema, private readonly artefactSha256?: string) {}
 
   /** Every problem with `manifest`: schema errors first, then CEL rules and list-map keys. Never mutates it. */
   public validate(given: Json): SchemaProblem[] {
@@ -650,7 +659,7 @@ export class KindValidator {
     const manifest = withDefaults(given, this.crd.schema) as Json;
     if (!this.validateFn) {
       this.ajvSchema = rootSchema(this.crd.schema);
-      this.validateFn = precompiledValidator(this.crd) ?? ajv().compile(shareRepeatedSubschemas(this.ajvSchema));
+      this.validateFn = precompiledValidator(this.crd, this.artefactSha256) ?? ajv().compile(shareRepeatedSubschemas(this.ajvSchema));
     }
     let problems: SchemaProblem[] = [];
     let pointers: string[] = [];
@@ -673,7 +682,7 @@ export class KindValidator {
       if (!node) {
         return;
       }
-      for (const rule of node.rules) {
+      for (const rule of compiledRules(node)) {
         out.push({ path, rule });
       }
       for (const [name, child] of node.props ?? []) {
@@ -702,18 +711,25 @@ interface VersionIndex {
 
 const indexes = new Map<string, VersionIndex>();
 
-/** The validators of one bundled Istio minor (default: the newest), built once per process. */
-function index(minor: string = NEWEST_MINOR): VersionIndex {
-  let found = indexes.get(minor);
+/**
+ * The validators of one bundled Istio minor (default: the newest), or of the Gateway API when
+ * `group` is its group, built once per process: an app with no Gateway API objects never reads
+ * that artefact.
+ */
+function index(minor: string = NEWEST_MINOR, group?: string): VersionIndex {
+  const gatewayApi = group === GATEWAY_API_GROUP;
+  const key = gatewayApi ? GATEWAY_API_GROUP : minor;
+  let found = indexes.get(key);
   if (!found) {
     found = { validators: new Map(), kindsByGroup: new Map() };
-    for (const [key, crd] of Object.entries(loadSchemaArtefactFor(minor).kinds)) {
-      found.validators.set(key, new KindValidator(crd));
+    const artefact = gatewayApi ? loadGatewayApiArtefact() : loadIstioArtefactFor(minor);
+    for (const [key, crd] of Object.entries(artefact.kinds)) {
+      found.validators.set(key, new KindValidator(crd, artefact.sha256));
       const kinds = found.kindsByGroup.get(crd.group) ?? new Map<string, string[]>();
       kinds.set(crd.kind, [...(kinds.get(crd.kind) ?? []), crd.version]);
       found.kindsByGroup.set(crd.group, kinds);
     }
-    indexes.set(minor, found);
+    indexes.set(key, found);
   }
   return found;
 }
@@ -772,12 +788,12 @@ export function withDefaults(value: unknown, schema: StructuralSchema): unknown 
 
 /** The validator for `group/version/Kind`, or undefined when Istio's CRDs do not serve it. */
 export function kindValidator(group: string, version: string, kind: string, istioVersion: string = NEWEST_MINOR): KindValidator | undefined {
-  return index(bundledMinorFor(istioVersion)).validators.get(`${group}/${version}/${kind}`);
+  return index(bundledMinorFor(istioVersion), group).validators.get(`${group}/${version}/${kind}`);
 }
 
-/** Every served `group/version/Kind` of the artefact, with its validator. */
+/** Every served `group/version/Kind` of the artefacts (Istio's newest and the Gateway API's), with its validator. */
 export function allKindValidators(): ReadonlyMap<string, KindValidator> {
-  return index().validators;
+  return new Map([...index().validators, ...index(NEWEST_MINOR, GATEWAY_API_GROUP).validators]);
 }
 
 /**
@@ -798,7 +814,7 @@ export function compareKubeVersions(a: string, b: string): number {
 
 /** The versions Istio's CRDs serve for a kind, preferred first; empty if the kind is unknown. */
 export function servedVersions(group: string, kind: string, istioVersion: string = NEWEST_MINOR): string[] {
-  return [...(index(bundledMinorFor(istioVersion)).kindsByGroup.get(group)?.get(kind) ?? [])].sort(compareKubeVersions);
+  return [...(index(bundledMinorFor(istioVersion), group).kindsByGroup.get(group)?.get(kind) ?? [])].sort(compareKubeVersions);
 }
 
 /** Whether `schema` declares the field at `segments` (list indexes step into items, map keys into values). */
@@ -831,7 +847,7 @@ function firstMinorWith(group: string, kind: string, segments: ReadonlyArray<str
       continue;
     }
     const versions = servedVersions(group, kind, minor);
-    const crd = versions.map((v) => index(minor).validators.get(`${group}/${v}/${kind}`)?.crd).find((c) => c && declares(c.schema, segments));
+    const crd = versions.map((v) => index(minor, group).validators.get(`${group}/${v}/${kind}`)?.crd).find((c) => c && declares(c.schema, segments));
     if (crd) {
       return minor;
     }
@@ -875,7 +891,7 @@ export function validateManifest(manifest: Json, istioVersion: string = NEWEST_M
       };
     });
   }
-  const kinds = index(target).kindsByGroup.get(group);
+  const kinds = index(target, group).kindsByGroup.get(group);
   if (!kinds) {
     return [{
       kind: 'unknown-group',
