@@ -191,13 +191,7 @@ export function loadIstioArtefactFor(minor: string): SchemaArtefact {
   }
   let found = byMinor.get(minor);
   if (!found) {
-    if (!versionsCache) {
-      const file = path.join(packageRoot(), 'imports', VERSIONS_ARTEFACT_FILE);
-      if (!fs.existsSync(file)) {
-        throw new Error(`schema artefact ${VERSIONS_ARTEFACT_FILE} not found under imports/: run \`npm run import\``);
-      }
-      versionsCache = JSON.parse(fs.readFileSync(file, 'utf8')) as VersionsArtefact;
-    }
+    versionsCache ??= readArtefact<VersionsArtefact>(VERSIONS_ARTEFACT_FILE);
     const v = versionsCache.versions[minor];
     if (!v) {
       throw new Error(`no schema artefact for Istio ${minor}; the bundled minors are ${[...Object.keys(versionsCache.versions), NEWEST_MINOR].join(', ')}`);
@@ -247,26 +241,21 @@ export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 let gatewayApiCached: SchemaArtefact | undefined;
 
+/** A committed artefact under imports/, or an error saying how to make it. */
+function readArtefact<T>(name: string): T {
+  const file = path.join(packageRoot(), 'imports', name);
+  if (!fs.existsSync(file)) {
+    throw new Error(`schema artefact ${name} not found under imports/: run \`npm run import\``);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
 /** The committed Gateway API artefact, read once per process. */
 export function loadGatewayApiArtefact(): SchemaArtefact {
-  if (!gatewayApiCached) {
-    const file = path.join(packageRoot(), 'imports', GATEWAY_API_ARTEFACT_FILE);
-    if (!fs.existsSync(file)) {
-      throw new Error(`schema artefact ${GATEWAY_API_ARTEFACT_FILE} not found under imports/: run \`npm run import\``);
-    }
-    gatewayApiCached = JSON.parse(fs.readFileSync(file, 'utf8')) as SchemaArtefact;
-  }
-  return gatewayApiCached;
+  return gatewayApiCached ??= readArtefact<SchemaArtefact>(GATEWAY_API_ARTEFACT_FILE);
 }
 
 /** The committed Istio artefact (the newest minor), read once per process. */
 export function loadSchemaArtefact(): SchemaArtefact {
-  if (!cached) {
-    const file = path.join(packageRoot(), 'imports', SCHEMA_ARTEFACT_FILE);
-    if (!fs.existsSync(file)) {
-      throw new Error(`schema artefact ${SCHEMA_ARTEFACT_FILE} not found under imports/: run \`npm run import\``);
-    }
-    cached = JSON.parse(fs.readFileSync(file, 'utf8')) as SchemaArtefact;
-  }
-  return cached;
+  return cached ??= readArtefact<SchemaArtefact>(SCHEMA_ARTEFACT_FILE);
 }
