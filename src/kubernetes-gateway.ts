@@ -100,6 +100,9 @@ export class KubernetesGateway extends IstioResource<GatewaySpec> implements IRo
       selector: { 'gateway.networking.k8s.io/gateway-name': this.name },
       serviceAccountName: deployed,
     };
+    // Istio deploys these pods, not the app: an Istio Gateway selecting them (both APIs on one
+    // gateway while migrating) selects pods that will exist.
+    MeshContext.of(this).declareExternalGatewayWorkload({ constructPath: this.node.path, namespace: this.namespace, labels: { ...this.workload.selector, 'istio.io/gateway-name': this.name } });
     (props.listeners ?? []).forEach((l) => this.addListener(l));
     this.addLateCheck(() => (this.listeners.length === 0
       ? [{ field: 'spec.listeners', problem: 'the Gateway has no listeners', fix: 'pass listeners or call addListener()' }]

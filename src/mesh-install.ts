@@ -282,11 +282,13 @@ export class MeshInstall extends Construct {
     ]));
     if (ambient || props.platform === 'openshift') {
       if (props.includeBase ?? true) {
-        apps.push(app('cni', 'cni', cniNamespace, wave + 2, { ...common('cni') }));
+        // Both take the revision: it names their resources and locates istiod-<revision>
+        // (the ztunnel chart's caAddress/xdsAddress default), which a revisioned istiod is.
+        apps.push(app('cni', 'cni', cniNamespace, wave + 2, { ...common('cni'), ...(props.revision ? { revision: props.revision } : {}) }));
       }
     }
     if (ambient) {
-      apps.push(app('ztunnel', 'ztunnel', props.platform === 'openshift' ? 'kube-system' : ns, wave + 2, { ...common('ztunnel') }));
+      apps.push(app('ztunnel', 'ztunnel', props.platform === 'openshift' ? 'kube-system' : ns, wave + 2, { ...common('ztunnel'), ...(props.revision ? { revision: props.revision } : {}) }));
       if (props.includeBase ?? true) {
         // Ambient's waypoints are Gateway API Gateways; the base chart does not ship those CRDs.
         this.gatewayApiCrds = true;
@@ -386,7 +388,8 @@ export class MeshInstall extends Construct {
       '#!/bin/sh',
       '# Istio with Helm, for clusters not managed by Argo CD: the releases the MeshInstall',
       '# Applications describe, in their sync-wave order, each with its values inline. Written',
-      '# by cdk8s-istio synth; apply the app\'s manifests afterwards.',
+      '# by cdk8s-istio synth. It replaces those Applications (argoproj.io/Application objects',
+      '# in the manifests beside it): apply the rest of the manifests afterwards, not them.',
       'set -eu',
       `helm repo add istio ${ISTIO_CHART_REPO} --force-update`,
     ];

@@ -45,16 +45,38 @@ export function resolveService(scope: IConstruct, field: string, target: Service
   }
   if (typeof target === 'string') {
     check(scope, field, dnsLabelProblem(target, 'Service name'));
-    return { name: target, namespace, ports: () => undefined };
+    return { name: target, namespace, ports: () => portsOfAppService(scope, namespace, target) };
   }
   if (target && typeof target === 'object' && typeof target.serviceName === 'string') {
-    return { name: target.serviceName, namespace: target.namespace ?? namespace, ports: () => target.ports };
+    const ns = target.namespace ?? namespace;
+    return { name: target.serviceName, namespace: ns, ports: () => target.ports ?? portsOfAppService(scope, ns, target.serviceName!) };
   }
   check(scope, field, {
     problem: `${typeof target === 'object' && target && 'host' in target ? `${String((target as IServiceRef).host)} is a host, not a Service` : 'this is not a Service'}; Gateway API routes send to Services by name`,
     fix: 'pass a cdk8s-plus Service, ServiceRef.fromName(name, namespace), or a Service name',
   });
   throw new Error('unreachable');
+}
+
+const appServices = new WeakMap<IConstruct, Map<string, kplus.Service>>();
+
+/**
+ * The ports of a cdk8s-plus Service of the app named `name` in `namespace`, when a backend names
+ * it by name rather than passing it: read at render, when every Service of the app exists.
+ */
+function portsOfAppService(scope: IConstruct, namespace: string, name: string): readonly number[] | undefined {
+  const root = scope.node.root;
+  let services = appServices.get(root);
+  if (!services) {
+    services = new Map();
+    for (const c of root.node.findAll()) {
+      if (c instanceof kplus.Service) {
+        services.set(`${c.metadata.namespace ?? Chart.of(c).namespace ?? 'default'}/${c.name}`, c);
+      }
+    }
+    appServices.set(root, services);
+  }
+  return services.get(`${namespace}/${name}`)?.ports.map((p) => p.port);
 }
 
 export class RouteParent {

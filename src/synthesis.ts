@@ -52,8 +52,23 @@ export function synthesize(app: App): SynthesisResult {
     message: e.message,
     fix: e.fix ?? 'correct the construct\'s props as the message says',
   }));
-  const findings = sortFindings([...constructFindings, ...analysis.findings]);
+  const findings = sortFindings([...constructFindings, ...analysis.findings.filter((f) => !restated(f, constructFindings))]);
   return { ...analysis, render, findings, errors: findings.filter((f) => f.severity === Severity.ERROR) };
+}
+
+/**
+ * A schema or CEL finding about a field a construct has already refused (a backend without the
+ * port the construct could not work out, say): the construct's error names the prop and the fix,
+ * the CRD's only says it again in its own words, so it is left out.
+ */
+function restated(f: Finding, constructFindings: readonly Finding[]): boolean {
+  if (f.code !== 'CKI1002' && f.code !== 'CKI1003') {
+    return false;
+  }
+  const within = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  return constructFindings.some((c) => c.field !== undefined && f.field !== undefined
+    && (f.constructPath === c.constructPath || f.constructPath.startsWith(`${c.constructPath}/`))
+    && (within(f.field, c.field) || within(c.field, f.field)));
 }
 
 /**

@@ -74,6 +74,12 @@ function describeFault(rule: { fault?: { delay?: { fixedDelay?: string }; abort?
   return parts.length ? ` [${parts.join(', ')}]` : '';
 }
 
+/** Whether a policy attached with targetRefs names the Service `name`. */
+function targetsService(policy: PolicyView, name: string): boolean {
+  const spec = (policy.obj.manifest.spec ?? {}) as Json;
+  return [...objectsOf(spec.targetRefs), ...(spec.targetRef ? [spec.targetRef as Json] : [])].some((t) => t.kind === 'Service' && t.name === name);
+}
+
 /** Builds the Markdown document (a heading and one Mermaid block) for a set of manifests. */
 export function topologyMarkdown(title: string, manifests: readonly Json[]): string {
   const lines: string[] = [];
@@ -108,12 +114,15 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
 
   // Policies that apply to a host's pods: by namespace (no selector) or by a selector the
   // Service's own selector satisfies.
-  const notesFor = (host: string): string[] => {
+  // `viaGateway`: an ingress gateway calls the pods directly, so policies attached to a waypoint
+  // (targetRefs) do not apply on its edges (ingress skips the waypoint by default).
+  const notesFor = (host: string, viaGateway = false): string[] => {
     const svc = servicesByHost.get(host);
     const [name, ns] = host.split('.');
     // A Service the app does not render: assume the usual `app: <service>` pod label.
     const podLabels: Readonly<Record<string, string>> = svc ? svc.selector : { app: name };
-    const applies = (policy: PolicyView) => !policy.selector || Object.entries(policy.selector).every(([k, v]) => podLabels[k] === v);
+    const applies = (policy: PolicyView) => (viaGateway ? !policy.targeted : !policy.targeted || targetsService(policy, name))
+      && (!policy.selector || Object.entries(policy.selector).every(([k, v]) => podLabels[k] === v));
     const notes: string[] = [];
     for (const pa of peerAuthIn(ns).filter(applies)) {
       if (pa.mtlsMode) {
@@ -168,19 +177,21 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
         declare(hostId, `${host}${port ? `:${String(port)}` : ''}`, 'round');
         const weight = dest.weight !== undefined ? `${String(dest.weight)}%` : '';
         const rewrite = http.rewrite?.uri !== undefined ? ` rewrite→${String(http.rewrite.uri)}` : '';
-        const notes = notesFor(host);
-        const policyNote = notes.length ? `<br/>${notes.join('; ')}` : '';
+        const policyNote = (from: string) => {
+          const notes = notesFor(host, from !== 'mesh');
+          return notes.length ? `<br/>${notes.join('; ')}` : '';
+        };
         if (d.subset) {
           // The split shows on the host → subset edge, where the traffic divides.
           const subsetId = nodeId('subset', `${host}_${String(d.subset)}`);
           declare(subsetId, `subset ${String(d.subset)}`, 'stadium');
           routes.push({ from: hostId, to: subsetId, label: weight });
           for (const from of sources) {
-            routes.push({ from, to: hostId, label: `${where}${rewrite}${policyNote}` });
+            routes.push({ from, to: hostId, label: `${where}${rewrite}${policyNote(from)}` });
           }
         } else {
           for (const from of sources) {
-            routes.push({ from, to: hostId, label: `${where}${weight ? ` (${weight})` : ''}${rewrite}${policyNote}` });
+            routes.push({ from, to: hostId, label: `${where}${weight ? ` (${weight})` : ''}${rewrite}${policyNote(from)}` });
           }
         }
       }
@@ -236,8 +247,10 @@ export function topologyMarkdown(title: string, manifests: readonly Json[]): str
         const hostId = nodeId('host', host);
         declare(hostId, `${host}${b.port !== undefined ? `:${String(b.port)}` : ''}`, 'round');
         const share = backends.length > 1 && total > 0 ? ` (${Math.round(((typeof b.weight === 'number' ? b.weight : 1) / total) * 100)}%)` : '';
-        const notes = notesFor(host);
-        sources.forEach((from) => routes.push({ from, to: hostId, label: `${where}${share}${notes.length ? `<br/>${notes.join('; ')}` : ''}` }));
+        sources.forEach((from) => {
+          const notes = notesFor(host, !from.startsWith('mesh_svc_'));
+          routes.push({ from, to: hostId, label: `${where}${share}${notes.length ? `<br/>${notes.join('; ')}` : ''}` });
+        });
       }
     }
   }

@@ -4,6 +4,7 @@
  */
 import { Json } from '../src/analysis/rendered';
 import { buildExamples, exampleFiles } from '../src/main';
+import { topologyMarkdown } from '../src/topology';
 
 const built = buildExamples();
 
@@ -163,6 +164,16 @@ describe('gateway-api-ambient: Gateway API ingress into an ambient namespace wit
       rules: [{ from: [{ source: { principals: ['cluster.local/ns/storefront/sa/web'] } }], to: [{ operation: { methods: ['GET'], paths: ['/api/*'] } }] }],
     });
   });
+});
+
+test('gateway-api-ambient topology: ingress edges carry the policies ztunnel enforces, not the waypoint\'s', () => {
+  const md = topologyMarkdown('gateway-api-ambient', manifests('gateway-api-ambient'));
+  const edge = (service: string) => md.split('\n').find((l) => l.includes(`| host_${service}_storefront_svc_cluster_local`))!;
+  expect(edge('web')).toContain('allow-ingress-to-web: ALLOW from sa storefront/storefront-gateway-istio');
+  expect(edge('catalog')).toContain('allow-ingress-to-catalog: ALLOW from sa storefront/storefront-gateway-istio');
+  for (const service of ['web', 'catalog']) {
+    expect(edge(service)).not.toMatch(/catalog-read-only|allow-nothing-at-waypoint/);
+  }
 });
 
 describe('ml-platform: a brought-your-own gateway in the style of deployKF', () => {

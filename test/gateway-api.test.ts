@@ -9,6 +9,8 @@ import { Json } from '../src/analysis/rendered';
 import { IstioDuration } from '../src/duration';
 import { AllowedRoutes, GatewayListener } from '../src/gateway-listener';
 import { IstioApp } from '../src/istio-app';
+import { Gateway } from '../src/gateway';
+import { Server } from '../src/gateway-server';
 import { IstioChart } from '../src/istio-chart';
 import { KubernetesGateway } from '../src/kubernetes-gateway';
 import { GrpcMatch, KubernetesGrpcRoute } from '../src/kubernetes-grpc-route';
@@ -281,4 +283,36 @@ describe('cross-object checks of the Gateway API', () => {
     expect(spec(r).parentRefs).toEqual([{ group: '', kind: 'Service', name: 'api', namespace: 'shop', port: 8080 }]);
     expect(findings(app).filter((f) => f.severity === 'error')).toEqual([]);
   });
+});
+
+describe('both APIs on one gateway while migrating', () => {
+  test('an Istio Gateway selecting the pods Istio deploys for a KubernetesGateway is not IST0101 (they will exist)', () => {
+    const app = testApp();
+    const gw = edge(app, [GatewayListener.http({ allowedRoutes: AllowedRoutes.allNamespaces() })]);
+    const chart = new IstioChart(app, 'legacy', { namespace: 'edge' });
+    new Gateway(chart, 'igw', { name: 'legacy', workload: gw.workload, servers: [Server.http({ hosts: ['legacy.example.com'] })] });
+    expect(findings(app).filter((f) => f.code === 'IST0101')).toEqual([]);
+  });
+});
+
+describe('one mistake, one error', () => {
+  test('a backend without the port a two-port Service needs is the construct\'s error alone, not the CRD rule\'s again', () => {
+    const app = testApp();
+    const gw = edge(app, [GatewayListener.http({ allowedRoutes: AllowedRoutes.allNamespaces() })]);
+    const chart = new IstioChart(app, 'shop', { namespace: 'shop' });
+    const svc = new kplus.Service(chart, 'api', { metadata: { name: 'api' }, ports: [{ port: 8080, name: 'http' }, { port: 9090, name: 'grpc' }] });
+    new KubernetesHttpRoute(chart, 'r', { parents: [gw], hostnames: ['shop.example.com'], rules: [{ backends: [RouteBackend.to(svc)] }] });
+    expect(findings(app).filter((f) => f.severity === 'error').map((f) => [f.code, f.field])).toEqual([['CKI0001', 'spec.rules[0].backendRefs[0].port']]);
+  });
+});
+
+test('a backend named by a string finds the port of the app\'s Service of that name', () => {
+  const app = testApp();
+  const gw = edge(app, [GatewayListener.http({ allowedRoutes: AllowedRoutes.allNamespaces() })]);
+  const chart = new IstioChart(app, 'shop', { namespace: 'shop' });
+  new KubernetesHttpRoute(chart, 'r', { name: 'shop', parents: [gw], hostnames: ['shop.example.com'], rules: [{ backends: [RouteBackend.to('web')] }] });
+  // Declared after the route: ports are read when the app renders.
+  new kplus.Service(chart, 'web', { metadata: { name: 'web' }, ports: [{ port: 8080, name: 'http' }] });
+  const [r] = byKind(synthManifests(app), 'HTTPRoute');
+  expect((spec(r).rules as Json[])[0].backendRefs).toEqual([{ name: 'web', port: 8080 }]);
 });

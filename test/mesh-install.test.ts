@@ -80,6 +80,13 @@ describe('MeshInstall', () => {
     expect(source(a['gateway-api-crds'])).toEqual({ repoURL: 'https://github.com/kubernetes-sigs/gateway-api', path: 'config/crd/standard', targetRevision: 'v1.5.1' });
   });
 
+  test('ambient with a revision: cni and ztunnel take it too, so ztunnel finds istiod-<revision> (the chart\'s default xdsAddress)', () => {
+    const a = byName(install({ profile: 'ambient', revision: '1-30-3' }).apps);
+    expect(values(a['istio-ztunnel'])).toEqual({ profile: 'ambient', revision: '1-30-3' });
+    expect(values(a['istio-cni'])).toEqual({ profile: 'ambient', revision: '1-30-3' });
+    expect(values(a['istio-istiod-1-30-3'])).toMatchObject({ profile: 'ambient', revision: '1-30-3' });
+  });
+
   test('OpenShift: the platform on every chart, CNI in kube-system (and ztunnel there, trusted by istiod, for ambient)', () => {
     const sidecars = byName(install({ platform: 'openshift' }).apps);
     expect(((sidecars['istio-cni'].spec as Json).destination as Json).namespace).toBe('kube-system');
@@ -321,7 +328,7 @@ describe('the helm route: one script beside the manifests, with each release\'s 
     const fed = (i: number) => YAML.parse(fs.readFileSync(path.join(dir, 'calls', `${i}.stdin`), 'utf8')) as unknown;
     const values = mesh.helmValues();
     expect([fed(2), fed(3), fed(4), fed(5), fed(6)]).toEqual([values['istio-base'], values['istiod-1-30-3'], values['istio-cni'], values['istio-ztunnel'], values.ingress]);
-    expect(fed(5)).toEqual({ profile: 'ambient' });
+    expect(fed(5)).toEqual({ profile: 'ambient', revision: '1-30-3' });
     fs.rmSync(dir, { recursive: true });
   });
 
