@@ -5,6 +5,7 @@
 import { App, AppProps } from 'cdk8s';
 import { formatReport } from './analysis/finding';
 import { writeFiles } from './output';
+import { quietWhenUncaught } from './errors';
 import { istioVersionProblem } from './istio-version';
 import { MeshContext } from './mesh-context';
 import { check } from './validation';
@@ -50,7 +51,8 @@ export class IstioApp extends App {
     if (result.errors.length > 0) {
       process.stderr.write(formatReport(result.findings));
       const error = new ValidationError(result.findings, { reported: true });
-      quietIfUncaught(error);
+      // The report was printed above.
+      quietWhenUncaught(error);
       throw error;
     }
     const report = formatReport(result.findings);
@@ -90,26 +92,4 @@ export function addIstioValidation(app: App): void {
 
 const validating = new WeakSet<App>();
 
-/**
- * When `error` reaches the top of the process uncaught (a cdk8s app's main file calling
- * `app.synth()`), Node would print the throwing source line and the error again after the
- * report. This listens for exactly that one error until the current turn of the event loop ends,
- * and only when nothing else listens for uncaught exceptions; anything else is passed on as Node
- * would report it.
- */
-function quietIfUncaught(error: ValidationError): void {
-  if (process.listenerCount('uncaughtException') > 0) {
-    return;
-  }
-  const onUncaught = (e: unknown) => {
-    process.removeListener('uncaughtException', onUncaught);
-    if (e === error) {
-      process.exitCode = 1;
-      return;
-    }
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  };
-  process.on('uncaughtException', onUncaught);
-  setImmediate(() => process.removeListener('uncaughtException', onUncaught)).unref();
-}
+

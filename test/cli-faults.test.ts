@@ -288,6 +288,25 @@ describe('the output folder survives every failure', () => {
   });
 });
 
+describe('a wrong prop, uncaught in a cdk8s app', () => {
+  test('is one line naming the construct and the prop, exit 1, no stack trace or source line', () => {
+    const dir = tmp();
+    const app = path.join(dir, 'main.js');
+    fs.writeFileSync(app, `
+      const { IstioApp, IstioChart, KubernetesGateway, GatewayListener } = require(${JSON.stringify(LIB_INDEX)});
+      const app = new IstioApp({ outdir: ${JSON.stringify(path.join(dir, 'out'))} });
+      const gw = new KubernetesGateway(new IstioChart(app, 'infra', { namespace: 'infra' }), 'gw', { listeners: [GatewayListener.http()] });
+      gw.listener('httpz');
+      app.synth();
+    `);
+    const r = spawnSync(process.execPath, [app], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: [infra/gw] listeners: the Gateway has no listener httpz (listeners: http) (fix: add the listener first, or name one it has)\n');
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+});
+
 describe('IstioApp.synth() with errors, uncaught in a cdk8s app', () => {
   test('prints the report once and exits 1, without a second dump or a stack trace', () => {
     const dir = tmp();

@@ -16,6 +16,8 @@ import { KubernetesGateway } from '../src/kubernetes-gateway';
 import { GrpcMatch, KubernetesGrpcRoute } from '../src/kubernetes-grpc-route';
 import { KubernetesHttpRoute } from '../src/kubernetes-http-route';
 import { MeshNamespace } from '../src/mesh-namespace';
+import { MeshInstall } from '../src/mesh-install';
+import { Waypoint } from '../src/waypoint';
 import { ReferenceGrant } from '../src/reference-grant';
 import { ServiceRef } from '../src/references';
 import { RouteBackend, RouteFilter, RouteMatch, RouteParent } from '../src/route-parts';
@@ -315,4 +317,22 @@ test('a backend named by a string finds the port of the app\'s Service of that n
   new kplus.Service(chart, 'web', { metadata: { name: 'web' }, ports: [{ port: 8080, name: 'http' }] });
   const [r] = byKind(synthManifests(app), 'HTTPRoute');
   expect((spec(r).rules as Json[])[0].backendRefs).toEqual([{ name: 'web', port: 8080 }]);
+});
+
+describe('CKI7006: a Gateway no istiod of the install takes', () => {
+  const build = (revision?: string) => {
+    const app = testApp();
+    new MeshInstall(new Chart(app, 'bootstrap'), 'istio', { revision: '1-30-3', revisionTags: ['stable'] });
+    const c = new IstioChart(app, 'edge', { namespace: 'edge' });
+    new KubernetesGateway(c, 'gw', { name: 'public', revision, listeners: [GatewayListener.http()] });
+    new Waypoint(c, 'wp', { namespace: 'edge', revision });
+    return findings(app).filter((f) => f.code === 'CKI7006').map((f) => [f.object, f.message]);
+  };
+
+  test('unlabelled on a revision-only install, or labelled for a revision it lacks; the install\'s tag passes', () => {
+    expect(build().map((f) => f[0])).toEqual(['Gateway edge/public', 'Gateway edge/waypoint']);
+    expect(build()[0][1]).toMatch(/no istio\.io\/rev, and the mesh install is revision-only/);
+    expect(build('canary')[0][1]).toBe('the Gateway asks for revision canary, which the mesh install does not have (revisions: 1-30-3, stable)');
+    expect(build('stable')).toEqual([]);
+  });
 });
