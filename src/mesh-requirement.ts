@@ -6,7 +6,7 @@
  * than a check silently skipped: the fix says which fact to declare.
  */
 import { IConstruct } from 'constructs';
-import { compareMinors, minorOf } from './istio-version';
+import { compareMinors, DEFAULT_ISTIO_VERSION, minorOf } from './istio-version';
 import { MeshContext } from './mesh-context';
 import { addLateCheck } from './validation/late';
 import { FieldProblem } from './validation/problem';
@@ -93,10 +93,12 @@ function unmet(ctx: MeshContext, { requirement, field }: StatedRequirement): Fie
       // The app's target version is what the install runs: a MeshInstall must equal it.
       const running = install.installs.length > 0 ? install.installs.map((i) => i.version).sort(compareMinors)[0] : ctx.istioVersion;
       if (compareMinors(running, r.minimumIstioVersion) < 0) {
+        const beyond = compareMinors(r.minimumIstioVersion, DEFAULT_ISTIO_VERSION) > 0;
         problems.push({
           field: `${field}.minimumIstioVersion`,
-          problem: `${by} needs Istio ${minorOf(r.minimumIstioVersion)} or later, and ${where} is ${running}`,
-          fix: install.installs.length > 0 ? `install Istio ${minorOf(r.minimumIstioVersion)} or later (the MeshInstall's version and the app's istioVersion)` : `upgrade the cluster to Istio ${minorOf(r.minimumIstioVersion)} and set the app's istioVersion (values: mesh.istioVersion) to it`,
+          problem: `${by} needs Istio ${minorOf(r.minimumIstioVersion)} or later, and ${where} is ${running}${beyond ? `; this version of cdk8s-istio targets Istio up to ${DEFAULT_ISTIO_VERSION}` : ''}`,
+          fix: beyond ? `a cdk8s-istio release that supports Istio ${minorOf(r.minimumIstioVersion)} is needed; check the minimum ${by} states`
+            : install.installs.length > 0 ? `install Istio ${minorOf(r.minimumIstioVersion)} or later (the MeshInstall's version and the app's istioVersion)` : `upgrade the cluster to Istio ${minorOf(r.minimumIstioVersion)} and set the app's istioVersion (values: mesh.istioVersion) to it`,
         });
       }
     }

@@ -286,7 +286,7 @@ describe('platform requirements checked against the install', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/values\.yaml:3:\d+: error CKI0001 .*mesh\.requires\[0\]\.minimumIstioVersion: acme needs Istio 1\.31 or later/);
+    expect(message).toMatch(/values\.yaml:3:\d+: error CKI0001 .*mesh\.requires\[0\]\.minimumIstioVersion: acme needs Istio 1\.31 or later, and the MeshInstall is 1\.30\.3; this version of cdk8s-istio targets Istio up to 1\.30\n\s+fix: a cdk8s-istio release that supports Istio 1\.31 is needed/);
     expect(message).toMatch(/values\.yaml:7:\d+: error CKI0001 .*requires\[0\]\.holdApplicationUntilProxyStarts: deployKF needs/);
     expect(message).not.toMatch(/dnsCapture: deployKF/);
     fs.rmSync(dir, { recursive: true });

@@ -119,6 +119,11 @@ describe('checking values against the schema', () => {
     expect(check.problems(merged)).toEqual(['b.yaml:4:5: gateway.replicas: expected integer']);
   });
 
+  test('an unquoted number or boolean where a string is wanted says how YAML read it', () => {
+    const merged = new MergedValues().addFile('v.yaml', 'namespace: 1.30\n');
+    expect(check.problems(merged)).toEqual(['v.yaml:1:1: namespace: expected string (YAML read it as the number 1.3: put it in quotes as you wrote it)']);
+  });
+
   test('a missing required key points at the list item; --set values name the flag', () => {
     const merged = new MergedValues().addFile('v.yaml', 'backends:\n  - pathPrefix: /api\n').addSet('gateway.replicas=lots');
     expect(check.problems(merged).sort()).toEqual([

@@ -357,6 +357,16 @@ export function valuesSchemaDigest(schema: Record<string, unknown>): string {
   return crypto.createHash('sha256').update(JSON.stringify(schema)).digest('hex');
 }
 
+/** The value at a JSON pointer of the values, if any. */
+function valueAt(values: unknown, pointer: string): unknown {
+  let cur = values;
+  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[key] : undefined;
+  }
+  return cur;
+}
+
 export class ValuesSchema {
   private readonly validator: ValidateFunction;
 
@@ -382,7 +392,7 @@ export class ValuesSchema {
     const seen = new Set<string>();
     const out: string[] = [];
     for (const e of this.relevantErrors(this.validator.errors ?? [])) {
-      const message = this.describe(e);
+      const message = this.describe(e, merged.values);
       const pointer = e.keyword === 'additionalProperties'
         ? `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)}`
         : e.instancePath;
@@ -435,7 +445,7 @@ export class ValuesSchema {
     return out.length > 0 ? out : errors;
   }
 
-  private describe(e: ErrorObject): string {
+  private describe(e: ErrorObject, values: unknown): string {
     const at = e.instancePath ? dottedKeyPath(e.instancePath) : '(top level)';
     switch (e.keyword) {
       case 'additionalProperties': {
@@ -447,8 +457,12 @@ export class ValuesSchema {
       }
       case 'required':
         return `${at}: missing required key "${String((e.params as { missingProperty: string }).missingProperty)}"`;
-      case 'type':
-        return `${at}: expected ${String((e.params as { type: string }).type)}`;
+      case 'type': {
+        const expected = String((e.params as { type: string }).type);
+        const value = valueAt(values, e.instancePath);
+        // YAML reads 1.30 as the number 1.3 and true as a boolean: a string key wants quotes.
+        return `${at}: expected ${expected}${expected === 'string' && (typeof value === 'number' || typeof value === 'boolean') ? ` (YAML read it as the ${typeof value} ${String(value)}: put it in quotes as you wrote it)` : ''}`;
+      }
       case 'enum':
         return `${at}: must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
       default:
