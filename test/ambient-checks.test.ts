@@ -257,3 +257,19 @@ describe('authorizationPolicies in a values file', () => {
       .toThrow(/selector: a policy either selects pods or attaches to Services or a waypoint, not both[\s\S]*rules\[0\]\.fromServiceAccounts\[0\]: "nobody" is not namespace\/serviceaccount/);
   });
 });
+
+describe('CKI4003: a policy attached to a Service the app does not know', () => {
+  test('a misspelt targetServices entry is a warning with the likely name; the right name passes', () => {
+    const build = (target: string) => {
+      const c = chart({ 'istio.io/use-waypoint': 'waypoint' });
+      buildFromValues(c, {
+        waypoints: [{ namespace: 'shop' }],
+        exposedApplications: [{ name: 'shop', namespace: { name: 'shop', create: false }, hosts: ['shop.example.com'], api: 'gateway-api', frontend: { name: 'web', port: 8080 }, backends: [{ name: 'catalog', port: 8080, pathPrefix: 'api' }], gateway: { internal: true } }],
+        authorizationPolicies: [{ name: 'catalog-read-only', namespace: 'shop', targetServices: [target], rules: [{ fromServiceAccounts: ['shop/web'], methods: ['GET'] }] }],
+      });
+      return findings(c).filter((f) => f.code === 'CKI4003').map((f) => [f.severity, f.field, f.message]);
+    };
+    expect(build('catalogue')).toEqual([['warning', 'spec.targetRefs[0].name', 'Service shop/catalogue is not one the app creates or routes to in shop (catalog, web); did you mean catalog?']]);
+    expect(build('catalog')).toEqual([]);
+  });
+});

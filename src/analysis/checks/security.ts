@@ -6,7 +6,11 @@ import { IST0101 } from '../codes';
 import { defineCode, Severity } from '../finding';
 import { ObjectCheck } from '../registry';
 import { DEFAULT_ROOT_NAMESPACE } from '../../mesh-context';
-import { GK, Json, objectsOf, stringsOf } from '../rendered';
+import { GK, Json, metaOf, objectsOf, stringsOf } from '../rendered';
+import { ObjectIndex } from '../object-index';
+import { destinationsOf, viewsOf } from '../views';
+import { CLUSTER_DOMAIN, fqdnIn } from '../../host';
+import { suggest } from '../../validation/suggest';
 
 /**
  * An error, not a warning: istiod cannot build the external authorizer for an unknown
@@ -98,4 +102,85 @@ const customProviderDeclared: ObjectCheck = {
   },
 };
 
-export const securityChecks = [sourceNamespaceKnown, customProviderDeclared];
+export const CKI4003 = defineCode('CKI4003', Severity.WARNING, 'Policy attached to a Service that nothing in the app creates or routes to');
+
+/** Service names of each namespace the app shows it knows: Services, and hosts it routes to. */
+function knownServices(index: ObjectIndex): Map<string, Set<string>> {
+  return index.memo('security:known-services', () => {
+    const known = new Map<string, Set<string>>();
+    const add = (ns: string, name: string) => pushToSet(known, ns, name);
+    const addHost = (host: string, ns: string) => {
+      const parts = fqdnIn(host.toLowerCase(), ns).split('.');
+      if (parts.length === 5 && parts.slice(2).join('.') === CLUSTER_DOMAIN) {
+        add(parts[1], parts[0]);
+      }
+    };
+    for (const svc of index.byGroupKind(GK.Service)) {
+      add(index.namespaceOf(svc), metaOf(svc.manifest).name ?? '');
+    }
+    const views = viewsOf(index);
+    for (const dr of views.destinationRules) {
+      if (dr.host) {
+        addHost(dr.host, dr.namespace);
+      }
+    }
+    for (const vs of views.virtualServices) {
+      for (const d of destinationsOf(vs)) {
+        addHost(String(d.destination.host ?? ''), vs.namespace);
+      }
+    }
+    for (const gk of ['gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/GRPCRoute']) {
+      for (const route of index.byGroupKind(gk)) {
+        const ns = index.namespaceOf(route);
+        for (const rule of objectsOf(((route.manifest.spec ?? {}) as Json).rules)) {
+          for (const b of objectsOf(rule.backendRefs)) {
+            add(typeof b.namespace === 'string' ? b.namespace : ns, String(b.name));
+          }
+        }
+      }
+    }
+    return known;
+  });
+}
+
+function pushToSet(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (set) {
+    set.add(value);
+  } else {
+    map.set(key, new Set([value]));
+  }
+}
+
+/**
+ * Ours: an AuthorizationPolicy attached (targetRefs) to a Service of a namespace whose Services
+ * the app knows (it creates some, or routes to them), but not this one: most likely a misspelt
+ * name, which would attach the policy to nothing and leave the real Service without it. A
+ * warning, as the Service may exist outside the app; say so by suppressing CKI4003.
+ */
+const targetServiceKnown: ObjectCheck = {
+  id: 'authorization-policy-target-service',
+  groupKinds: [GK.AuthorizationPolicy],
+  check(obj, ctx) {
+    const spec = (obj.manifest.spec ?? {}) as Json;
+    const ns = ctx.index.namespaceOf(obj);
+    const known = knownServices(ctx.index).get(ns);
+    if (!known) {
+      return;
+    }
+    objectsOf(spec.targetRefs).forEach((t, i) => {
+      if (t.kind !== 'Service' || String(t.group ?? '') !== '' || known.has(String(t.name))) {
+        return;
+      }
+      const hint = suggest(String(t.name), [...known]);
+      ctx.report(obj, {
+        code: CKI4003.code,
+        field: `spec.targetRefs[${i}].name`,
+        message: `Service ${ns}/${String(t.name)} is not one the app creates or routes to in ${ns} (${[...known].sort().join(', ')})${hint ? `; did you mean ${hint}?` : ''}`,
+        fix: hint ? `attach the policy to ${hint}` : 'correct the Service name, or suppress CKI4003 if the Service exists outside the app',
+      });
+    });
+  },
+};
+
+export const securityChecks = [sourceNamespaceKnown, customProviderDeclared, targetServiceKnown];
