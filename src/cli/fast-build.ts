@@ -50,6 +50,13 @@ export function fastBuild(root: string): number {
     if (run.status !== 0) {
       throw new Error('tsc -b failed');
     }
+    // tsc -b leaves its build info alone when nothing needed building, so a package.json edited
+    // since would send every later synth down this slow path again: mark the check as done.
+    const info = path.join(root, 'lib', '.src.tsbuildinfo');
+    if (fs.existsSync(info)) {
+      const now = new Date();
+      fs.utimesSync(info, now, now);
+    }
     return -1;
   };
   // The CommonJS copy of the CEL evaluator (build/vendor-cel.js), written once per install.
