@@ -50,12 +50,13 @@ export function fastBuild(root: string): number {
     if (run.status !== 0) {
       throw new Error('tsc -b failed');
     }
-    // tsc -b leaves its build info alone when nothing needed building, so a package.json edited
-    // since would send every later synth down this slow path again: mark the check as done.
-    const info = path.join(root, 'lib', '.src.tsbuildinfo');
-    if (fs.existsSync(info)) {
-      const now = new Date();
-      fs.utimesSync(info, now, now);
+    // tsc -b leaves its build info, and outputs whose text did not change, alone: a package.json
+    // edited since, or a re-import that wrote the same declarations, would send every later
+    // synth down this slow path again. Mark them as checked.
+    const now = new Date();
+    const checked = [path.join(root, 'lib', '.src.tsbuildinfo'), ...[...staleSources(root, 'imports'), ...staleSources(root, 'src')].map((s) => s.output)];
+    for (const file of checked.filter((f) => fs.existsSync(f))) {
+      fs.utimesSync(file, now, now);
     }
     return -1;
   };
