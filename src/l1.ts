@@ -135,10 +135,22 @@ export function losslessJson(obj: ApiObject): Json {
 }
 
 /** Generated classes (every version) that render losslessly when the app renders them. */
-const GENERATED: ReadonlySet<unknown> = new Set(
+const GENERATED: Set<unknown> = new Set(
   // Not `instanceof`: ApiObject answers that with a marker its instances carry, not prototypes.
   [ext, net, sec, tel].flatMap((m) => Object.values(m).filter((v) => typeof v === 'function' && Object.prototype.isPrototypeOf.call(ApiObject.prototype, v.prototype))),
 );
+
+/**
+ * Adds the generated classes of another imported module (the Gateway API's, which loads only
+ * when used) to those rendered losslessly.
+ */
+export function registerGeneratedL1(module: Record<string, unknown>): void {
+  for (const v of Object.values(module)) {
+    if (typeof v === 'function' && Object.prototype.isPrototypeOf.call(ApiObject.prototype, (v as { prototype: object }).prototype)) {
+      GENERATED.add(v);
+    }
+  }
+}
 
 /** Whether `obj` was built from a generated Istio L1 class, whose own toJson would drop unknown fields. */
 export function isGeneratedL1(obj: ApiObject): boolean {

@@ -1,6 +1,6 @@
 /**
- * A ReferenceGrant (gateway.networking.k8s.io/v1beta1, the only version the standard channel
- * serves): the namespace that owns a Service or Secret lets objects of another namespace refer
+ * A ReferenceGrant (gateway.networking.k8s.io/v1beta1: the storage version, and served by older
+ * Gateway API releases too, where v1 is not; v1.5.1 serves both): the namespace that owns a Service or Secret lets objects of another namespace refer
  * to it. Routes and Gateways of the app create theirs when they cross namespaces; this class
  * is also there for grants to things outside the app.
  */
