@@ -93,8 +93,9 @@ export class KubernetesGateway extends IstioResource<GatewaySpec> implements IRo
       check(this, 'infrastructure.parametersConfigMap', dnsLabelProblem(infra.parametersConfigMap, 'ConfigMap name'));
     }
     this.infrastructure = infra;
-    // Istio names what it deploys `<gateway>-<class>` (`<name>-istio`), with this pod label.
-    const deployed = `${this.name}-${this.gatewayClassName}`;
+    // Istio names what it deploys `<gateway>-<class>` (`<name>-istio`), with this pod label; a
+    // waypoint keeps the Gateway's own name.
+    const deployed = this.gatewayClassName === 'istio-waypoint' ? this.name : `${this.name}-${this.gatewayClassName}`;
     this.workload = {
       namespace: this.namespace,
       selector: { 'gateway.networking.k8s.io/gateway-name': this.name },

@@ -287,7 +287,8 @@ export class MeshInstall extends Construct {
         apps.push(app('cni', 'cni', cniNamespace, wave + 2, { ...common('cni'), ...(props.revision ? { revision: props.revision } : {}) }));
       }
     }
-    if (ambient) {
+    // ztunnel runs once per cluster like the CNI: a second revision's install (includeBase: false) shares it.
+    if (ambient && (props.includeBase ?? true)) {
       apps.push(app('ztunnel', 'ztunnel', props.platform === 'openshift' ? 'kube-system' : ns, wave + 2, { ...common('ztunnel'), ...(props.revision ? { revision: props.revision } : {}) }));
       if (props.includeBase ?? true) {
         // Ambient's waypoints are Gateway API Gateways; the base chart does not ship those CRDs.

@@ -273,3 +273,26 @@ describe('CKI4003: a policy attached to a Service the app does not know', () => 
     expect(build('catalog')).toEqual([]);
   });
 });
+
+describe('from a review', () => {
+  const reviews = MeshWorkload.fromLabels('shop', { app: 'reviews' }, { serviceAccountName: 'reviews' });
+
+  test('CKI5005 reads principals and namespaces as Istio matches them: a *suffix admits the waypoint', () => {
+    for (const from of [Source.principals('*/ns/shop/sa/waypoint'), Source.namespaces('sh*')]) {
+      const c = chart({ 'istio.io/use-waypoint': 'waypoint' });
+      new Waypoint(c, 'wp', { namespace: 'shop' });
+      service(c);
+      new AuthorizationPolicy(c, 'p', { name: 'p', selector: reviews, rules: [{ from: [from] }] });
+      expect(only(c, CKI5005.code)).toEqual([]);
+    }
+  });
+
+  test('CKI4003 knows the parent Service of a mesh route', () => {
+    const c = chart({ 'istio.io/use-waypoint': 'waypoint' });
+    new Waypoint(c, 'wp', { namespace: 'shop' });
+    const svc = service(c);
+    new KubernetesHttpRoute(c, 'route', { name: 'reviews', parents: [RouteParent.service(c, svc)], rules: [{ backends: [RouteBackend.to('reviews-v1', { port: 9080 }), RouteBackend.to('reviews-v2', { port: 9080 })] }] });
+    new AuthorizationPolicy(c, 'p', { name: 'p', targetRefs: [PolicyTargetRef.service('reviews')], rules: [{ from: [Source.namespaces('ops')] }] });
+    expect(findings(c).filter((f) => f.code === 'CKI4003')).toEqual([]);
+  });
+});

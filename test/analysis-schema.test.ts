@@ -253,3 +253,22 @@ describe('one did-you-mean rule for the schema check, the values file and the co
     expect(suggest('zzz', ['timeout'])).toBeUndefined();
   });
 });
+
+describe('the Gateway API beyond the standard channel', () => {
+  test('an experimental kind or version is a warning that it is not validated; a near miss of a standard kind stays an error; an experimental field says how to keep it', () => {
+    const chart = new IstioChart(testApp(), 'c', { namespace: 'shop' });
+    new ApiObject(chart, 'tcp', { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db' }, spec: { parentRefs: [{ name: 'gw' }] } });
+    new ApiObject(chart, 'tls', { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TLSRoute', metadata: { name: 'tls' }, spec: {} });
+    new ApiObject(chart, 'typo', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoutes', metadata: { name: 'typo' }, spec: {} });
+    new ApiObject(chart, 'retry', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'retry' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'api', port: 80 }], retry: { attempts: 2 } }] } });
+    const f = findings(chart).filter((x) => SCHEMA_CODES.test(x.code));
+    expect(f.map((x) => [x.object, x.code, x.severity])).toEqual([
+      ['HTTPRoute shop/retry', 'CKI1002', 'error'],
+      ['HTTPRoutes shop/typo', 'CKI1001', 'error'],
+      ['TCPRoute shop/db', 'CKI1005', 'warning'],
+      ['TLSRoute shop/tls', 'CKI1005', 'warning'],
+    ]);
+    expect(f[0].fix).toMatch(/experimental-channel field .* suppress CKI1002 on the object/);
+    expect(f[3].fix).toBe('use gateway.networking.k8s.io/v1, or suppress CKI1005 on the object when the cluster has the experimental CRDs');
+  });
+});

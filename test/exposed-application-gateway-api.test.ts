@@ -145,3 +145,8 @@ describe('the topology picture shows both APIs', () => {
     expect(md).toContain('kgw_shop_shop_gateway{{"Gateway API shop/shop-gateway (istio)');
   });
 });
+
+test('two hosts whose listener names would coincide get distinct ones', () => {
+  const { objs } = build({ ...shop, hosts: ['*.example.com', 'wildcard.example.com'], api: 'gateway-api' });
+  expect((spec(kind(objs, 'Gateway')[0]).listeners as Json[]).map((l) => l.name)).toEqual(['https-wildcard-example-com', 'http-wildcard-example-com', 'https-wildcard-example-com-2', 'http-wildcard-example-com-2']);
+});

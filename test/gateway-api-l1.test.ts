@@ -31,7 +31,7 @@ describe('Gateway API L1', () => {
     const c = new IstioChart(testApp(), 'c', { namespace: 'shop' });
     const spec = { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'api', port: 80, wieght: 5 }] }] } as unknown as gwl1.HttpRouteSpec;
     new gwl1.HttpRoute(c, 'pinned', { metadata: { name: 'pinned' }, spec });
-    new gwl1.HttpRouteV1Beta1(c, 'raw', { metadata: { name: 'raw' }, spec });
+    new gwl1.HttpRouteV1Beta1(c, 'raw', { metadata: { name: 'raw' }, spec: spec as unknown as gwl1.HttpRouteV1Beta1Spec });
     // Rendered as they are: the schema check below refuses them, so synthManifests would throw.
     const routes = renderApp(testAppOf(c)).objects.map((o) => o.manifest);
     expect(routes.map((r) => ((((r.spec as Record<string, unknown>).rules as Array<Record<string, unknown>>)[0].backendRefs as Array<Record<string, unknown>>)[0].wieght))).toEqual([5, 5]);

@@ -16,6 +16,8 @@ import { KubernetesGateway } from '../src/kubernetes-gateway';
 import { GrpcMatch, KubernetesGrpcRoute } from '../src/kubernetes-grpc-route';
 import { KubernetesHttpRoute } from '../src/kubernetes-http-route';
 import { MeshNamespace } from '../src/mesh-namespace';
+import { MeshContext } from '../src/mesh-context';
+import { InjectionMode } from '../src/injection';
 import { MeshInstall } from '../src/mesh-install';
 import { Waypoint } from '../src/waypoint';
 import { ReferenceGrant } from '../src/reference-grant';
@@ -319,20 +321,41 @@ test('a backend named by a string finds the port of the app\'s Service of that n
   expect((spec(r).rules as Json[])[0].backendRefs).toEqual([{ name: 'web', port: 8080 }]);
 });
 
-describe('CKI7006: a Gateway no istiod of the install takes', () => {
-  const build = (revision?: string) => {
+describe('CKI7006: a Gateway on a revision the install does not have', () => {
+  const build = (revision?: string, nsRevision?: string) => {
     const app = testApp();
     new MeshInstall(new Chart(app, 'bootstrap'), 'istio', { revision: '1-30-3', revisionTags: ['stable'] });
     const c = new IstioChart(app, 'edge', { namespace: 'edge' });
-    new KubernetesGateway(c, 'gw', { name: 'public', revision, listeners: [GatewayListener.http()] });
-    new Waypoint(c, 'wp', { namespace: 'edge', revision });
-    return findings(app).filter((f) => f.code === 'CKI7006').map((f) => [f.object, f.message]);
+    const ns = new MeshNamespace(c, 'ns', { name: 'edge', injection: nsRevision ? InjectionMode.revision(nsRevision) : undefined });
+    new KubernetesGateway(c, 'gw', { name: 'public', namespace: ns, revision, listeners: [GatewayListener.http()] });
+    new Waypoint(c, 'wp', { namespace: ns, revision });
+    return findings(app).filter((f) => f.code === 'CKI7006').map((f) => [f.object, f.field, f.message]);
   };
 
-  test('unlabelled on a revision-only install, or labelled for a revision it lacks; the install\'s tag passes', () => {
-    expect(build().map((f) => f[0])).toEqual(['Gateway edge/public', 'Gateway edge/waypoint']);
-    expect(build()[0][1]).toMatch(/no istio\.io\/rev, and the mesh install is revision-only/);
-    expect(build('canary')[0][1]).toBe('the Gateway asks for revision canary, which the mesh install does not have (revisions: 1-30-3, stable)');
+  test('its own label or its namespace\'s naming a revision the install lacks; the install\'s tag, and an unlabelled Gateway (the default revision\'s), pass', () => {
+    expect(build('canary').map((f) => f[0])).toEqual(['Gateway edge/public', 'Gateway edge/waypoint']);
+    expect(build('canary')[0].slice(1)).toEqual(['metadata.labels["istio.io/rev"]', 'the Gateway asks for revision canary, which the mesh install does not have (revisions: 1-30-3, stable): no istiod deploys or programs it']);
+    expect(build(undefined, 'canary')[0].slice(1)).toEqual(['metadata.namespace', 'the Gateway asks for revision canary (its namespace\'s istio.io/rev), which the mesh install does not have (revisions: 1-30-3, stable): no istiod deploys or programs it']);
     expect(build('stable')).toEqual([]);
+    expect(build(undefined, 'stable')).toEqual([]);
+    expect(build()).toEqual([]);
+  });
+});
+
+describe('CKI7002 and namespaces outside the app', () => {
+  test('a Selector listener and a route from a namespace declared to exist, whose labels the app does not know: not reported', () => {
+    const app = testApp();
+    new KubernetesGateway(new IstioChart(app, 'edge', { namespace: 'edge' }), 'gw', { name: 'shared', listeners: [GatewayListener.http({ allowedRoutes: AllowedRoutes.namespacesWithLabels({ 'shared-gateway-access': 'true' }) })] });
+    const chart = new IstioChart(app, 'shop', { namespace: 'shop' });
+    MeshContext.of(app).declareExternalNamespace('shop');
+    new KubernetesHttpRoute(chart, 'r', { name: 'shop', parents: [KubernetesGateway.fromName(chart, 'edge', 'shared')], rules: [{ backends: [RouteBackend.to('api', { port: 80 })] }] });
+    expect(findings(app).filter((f) => f.code === 'CKI7002')).toEqual([]);
+  });
+});
+
+describe('from a review', () => {
+  test('a waypoint-class KubernetesGateway runs as the Gateway\'s own name, not <name>-istio-waypoint', () => {
+    const gw = new KubernetesGateway(new IstioChart(testApp(), 'c', { namespace: 'shop' }), 'wp', { name: 'waypoint', gatewayClassName: 'istio-waypoint', listeners: [] });
+    expect(gw.workload.serviceAccountName).toBe('waypoint');
   });
 });

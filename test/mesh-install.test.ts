@@ -87,6 +87,16 @@ describe('MeshInstall', () => {
     expect(values(a['istio-istiod-1-30-3'])).toMatchObject({ profile: 'ambient', revision: '1-30-3' });
   });
 
+  test('a second ambient revision beside the first shares its cni and ztunnel (includeBase: false), so no Helm release is written twice', () => {
+    const app = testApp();
+    const boot = new Chart(app, 'bootstrap');
+    new MeshInstall(boot, 'old', { profile: 'ambient', revision: '1-30-2' });
+    new MeshInstall(boot, 'new', { profile: 'ambient', revision: '1-30-3', includeBase: false });
+    const names = (Testing.synth(boot) as Json[]).map((a) => String((a.metadata as Json).name));
+    expect(names.filter((n) => n === 'istio-ztunnel')).toHaveLength(1);
+    expect(names).toContain('istio-istiod-1-30-3');
+  });
+
   test('OpenShift: the platform on every chart, CNI in kube-system (and ztunnel there, trusted by istiod, for ambient)', () => {
     const sidecars = byName(install({ platform: 'openshift' }).apps);
     expect(((sidecars['istio-cni'].spec as Json).destination as Json).namespace).toBe('kube-system');

@@ -39,6 +39,12 @@ export function isIstioGroup(group: string): boolean {
   return group === 'istio.io' || group.endsWith('.istio.io');
 }
 
+/** Kinds only the Gateway API's experimental channel has (gateway-api's config/crd/experimental). */
+const GATEWAY_API_EXPERIMENTAL_KINDS: ReadonlySet<string> = new Set(['TCPRoute', 'UDPRoute', 'BackendLBPolicy', 'XBackendTrafficPolicy', 'XListenerSet', 'XMesh']);
+
+/** Versions of standard kinds that the v1.5.1 CRDs list but serve only in the experimental channel. */
+const GATEWAY_API_EXPERIMENTAL_VERSIONS: Readonly<Record<string, readonly string[]>> = { TLSRoute: ['v1alpha2', 'v1alpha3'], BackendTLSPolicy: ['v1alpha3'] };
+
 /** Groups whose objects we validate: Istio's, and the Gateway API's (Istio implements it). */
 export function isValidatedGroup(group: string): boolean {
   return isIstioGroup(group) || group === GATEWAY_API_GROUP;
@@ -875,6 +881,13 @@ export function validateManifest(manifest: Json, istioVersion: string = NEWEST_M
   const validator = kindValidator(group, version, kind, target);
   if (validator) {
     const problems = validator.validate(manifest);
+    if (group === GATEWAY_API_GROUP) {
+      // The experimental channel adds fields to standard kinds (HTTPRoute retry, for one).
+      return problems.map((p) => (p.kind === 'schema' && p.unknownField ? {
+        ...p,
+        fix: `${p.fix}; if it is an experimental-channel field and the cluster has those CRDs, suppress CKI1002 on the object with that reason (the standard channel ${GATEWAY_API_VERSION} is what is validated)`,
+      } : p));
+    }
     if (target === NEWEST_MINOR) {
       return problems;
     }
@@ -900,6 +913,21 @@ export function validateManifest(manifest: Json, istioVersion: string = NEWEST_M
     }];
   }
   const versions = servedVersions(group, kind, target);
+  if (group === GATEWAY_API_GROUP) {
+    // Only the standard channel is bundled: an experimental kind or version (TCPRoute, TLSRoute
+    // v1alpha2) is Istio's to serve with the experimental CRDs, not a mistake, unless it is a
+    // near miss of a standard kind.
+    const experimental = versions.length === 0 ? GATEWAY_API_EXPERIMENTAL_KINDS.has(kind) || !suggest(kind, [...kinds.keys()])
+      : (GATEWAY_API_EXPERIMENTAL_VERSIONS[kind] ?? []).includes(version);
+    if (experimental) {
+      return [{
+        kind: 'unknown-group',
+        field: versions.length === 0 ? 'kind' : 'apiVersion',
+        message: `${apiVersion} ${kind} is not in the Gateway API's standard channel ${GATEWAY_API_VERSION}${versions.length ? ` (it serves ${versions.map((v) => `${group}/${v}`).join(', ')})` : ''}: an experimental-channel ${versions.length ? 'version' : 'kind'} is not validated here`,
+        fix: versions.length ? `use ${group}/${versions[0]}, or suppress CKI1005 on the object when the cluster has the experimental CRDs` : 'suppress CKI1005 on the object when the cluster has the experimental CRDs, or correct the kind',
+      }];
+    }
+  }
   if (versions.length === 0) {
     const newer = BUNDLED_MINORS.find((m) => compareMinors(m, target) > 0 && servedVersions(group, kind, m).length > 0);
     if (newer) {

@@ -461,10 +461,20 @@ export class ExposedApplication extends Construct {
       if (!props.tls && props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
         check(this, 'httpsRedirect', { problem: 'a redirect to HTTPS needs TLS on the gateway', fix: 'set tls.credentialName, or drop httpsRedirect' });
       }
-      const label = (host: string) => host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-');
-      const listeners = props.hosts.flatMap((host) => [
-        ...(props.tls ? [GatewayListener.https({ name: `https-${label(host)}`, hostname: host, port: httpsPort, certificate: props.tls.credentialName, allowedRoutes })] : []),
-        GatewayListener.http({ name: `http-${label(host)}`, hostname: host, port: httpPort, allowedRoutes }),
+      // Listener names from the hosts, unique however two hosts spell alike (`*.a.com`, `wildcard.a.com`).
+      const taken = new Set<string>();
+      const label = (host: string) => {
+        const base = host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-');
+        let name = base;
+        for (let n = 2; taken.has(name); n++) {
+          name = `${base}-${n}`;
+        }
+        taken.add(name);
+        return name;
+      };
+      const listeners = props.hosts.map((host) => [host, label(host)] as const).flatMap(([host, hostLabel]) => [
+        ...(props.tls ? [GatewayListener.https({ name: `https-${hostLabel}`, hostname: host, port: httpsPort, certificate: props.tls.credentialName, allowedRoutes })] : []),
+        GatewayListener.http({ name: `http-${hostLabel}`, hostname: host, port: httpPort, allowedRoutes }),
       ]);
       gateway = new KubernetesGateway(this, 'gateway', {
         name: gw.name ?? `${props.name}-gateway`,

@@ -224,7 +224,10 @@ const waypointIdentityAdmitted: AppCheck = {
           const source = (f.source ?? {}) as Json;
           const principals = stringsOf(source.principals);
           const namespaces = stringsOf(source.namespaces);
-          return principals.some((x) => x === principal || x === '*' || (x.endsWith('*') && principal.startsWith(x.slice(0, -1)))) || namespaces.includes(waypointNs)
+          // Istio's string matching: exact, `*`, `prefix*` or `*suffix`.
+          const matches = (pattern: string, value: string) => pattern === value || pattern === '*'
+            || (pattern.endsWith('*') && value.startsWith(pattern.slice(0, -1))) || (pattern.startsWith('*') && value.endsWith(pattern.slice(1)));
+          return principals.some((x) => matches(x, principal)) || namespaces.some((x) => matches(x, waypointNs))
             || (principals.length === 0 && namespaces.length === 0 && stringsOf(source.ipBlocks).length === 0);
         });
       }));

@@ -22,7 +22,7 @@ export const CKI7001 = defineCode('CKI7001', Severity.ERROR, 'Gateway API route 
 export const CKI7002 = defineCode('CKI7002', Severity.ERROR, 'Gateway API route that none of its Gateway\'s listeners admits (namespace, kind or hostname)');
 export const CKI7003 = defineCode('CKI7003', Severity.ERROR, 'Reference to another namespace without a ReferenceGrant there');
 export const CKI7004 = defineCode('CKI7004', Severity.WARNING, 'Gateway API rule whose backends all weigh 0: its requests get a 500');
-export const CKI7006 = defineCode('CKI7006', Severity.ERROR, 'Gateway API Gateway that no istiod of the install takes (revision or default)');
+export const CKI7006 = defineCode('CKI7006', Severity.ERROR, 'Gateway API Gateway on a revision the install does not have');
 export const CKI7005 = defineCode('CKI7005', Severity.ERROR, 'A VirtualService and an HTTPRoute claim the same host on the same gateway pods');
 
 const GROUP = 'gateway.networking.k8s.io';
@@ -60,7 +60,9 @@ function routesOf(index: ObjectIndex): Route[] {
 
 /** Whether the namespace's labels satisfy a label selector; undefined when its labels are unknown. */
 function selects(index: ObjectIndex, selector: Json | undefined, namespace: string): boolean | undefined {
-  const known = index.namespaceLabels(namespace);
+  // Only a Namespace the app writes has labels the app knows; one declared to exist outside it
+  // carries the labels it was declared with at most (often none, though it may have more).
+  const known = index.find(GK.Namespace, undefined, namespace) ? index.namespaceLabels(namespace) : undefined;
   // Every namespace carries its name as a label; that much is known even for one outside the app.
   const labels: Record<string, string> = { ...(known ?? {}), 'kubernetes.io/metadata.name': namespace };
   const onlyName = (key: string) => key === 'kubernetes.io/metadata.name';
@@ -348,17 +350,17 @@ const plaintextListener: AppCheck = {
 };
 
 /**
- * An istiod deploys and programs the Gateways of its classes (istio, istio-waypoint) that carry
- * its revision or one of its tags in `istio.io/rev`, and the unlabelled ones when it is the
- * default revision. With a revision-only install (no `default` tag) an unlabelled Gateway is
- * nobody's, and a label naming a revision the install lacks is too.
+ * An istiod deploys and programs the Gateways of its classes (istio, istio-waypoint) whose
+ * revision is its own or one of its tags: the Gateway's `istio.io/rev`, else its namespace's
+ * (istio/istio pkg/revisions/tag_watcher.go, IsMine). Unlabelled ones belong to the revision the
+ * base chart's `defaultRevision` names, which the app cannot always see, so only a revision the
+ * install lacks is reported.
  */
 const gatewayRevision: AppCheck = {
   id: 'gateway-api-revision',
   check(ctx) {
     const install = ctx.index.context.install;
-    const declared = install.revisions.length > 0 || !install.hasDefaultInjector;
-    if (!declared) {
+    if (install.revisions.length === 0) {
       return;
     }
     for (const gateway of ctx.index.byGroupKind(GAPI.Gateway)) {
@@ -366,20 +368,17 @@ const gatewayRevision: AppCheck = {
       if (cls !== 'istio' && cls !== 'istio-waypoint') {
         continue;
       }
-      const rev = (metaOf(gateway.manifest).labels ?? {})['istio.io/rev'];
-      if (rev === undefined && !install.hasDefaultInjector) {
-        ctx.report(gateway, {
-          code: CKI7006.code, field: 'metadata.labels',
-          message: `the Gateway has no istio.io/rev, and the mesh install is revision-only (no default revision or tag), so no istiod deploys or programs it`,
-          fix: `label it istio.io/rev=<one of: ${install.revisions.join(', ') || 'no revision declared'}> (the revision prop), or create a \`default\` revision tag`,
-        });
-      } else if (rev !== undefined && !install.revisions.includes(rev)) {
-        ctx.report(gateway, {
-          code: CKI7006.code, field: 'metadata.labels["istio.io/rev"]',
-          message: `the Gateway asks for revision ${rev}, which the mesh install does not have (revisions: ${install.revisions.join(', ') || 'none'})`,
-          fix: 'use an installed revision or tag, or declare it (mesh.revisions in a values file, MeshContext.of(app).declareInstall({ revisions }) in code)',
-        });
+      const own = (metaOf(gateway.manifest).labels ?? {})['istio.io/rev'];
+      const fromNamespace = (ctx.index.namespaceLabels(ctx.index.namespaceOf(gateway)) ?? {})['istio.io/rev'];
+      const rev = own ?? fromNamespace;
+      if (rev === undefined || install.revisions.includes(rev)) {
+        continue;
       }
+      ctx.report(gateway, {
+        code: CKI7006.code, field: own !== undefined ? 'metadata.labels["istio.io/rev"]' : 'metadata.namespace',
+        message: `the Gateway asks for revision ${rev}${own === undefined ? ` (its namespace's istio.io/rev)` : ''}, which the mesh install does not have (revisions: ${install.revisions.join(', ')}): no istiod deploys or programs it`,
+        fix: 'use an installed revision or tag, or declare it (mesh.revisions in a values file, MeshContext.of(app).declareInstall({ revisions }) in code)',
+      });
     }
   },
 };

@@ -14,7 +14,7 @@ export const CKI1001 = defineCode('CKI1001', Severity.ERROR, 'Istio or Gateway A
 export const CKI1002 = defineCode('CKI1002', Severity.ERROR, 'Object does not match its CRD schema');
 export const CKI1003 = defineCode('CKI1003', Severity.ERROR, 'Object breaks a CEL validation rule of its CRD');
 export const CKI1004 = defineCode('CKI1004', Severity.ERROR, 'A CEL validation rule of the CRD could not be evaluated');
-export const CKI1005 = defineCode('CKI1005', Severity.WARNING, 'Istio API group without a CRD in the schema artefact: not validated');
+export const CKI1005 = defineCode('CKI1005', Severity.WARNING, 'Istio API group, or Gateway API kind or version, without a CRD in the schema artefacts: not validated');
 
 const CODE_OF: Record<SchemaProblem['kind'], string> = {
   'unknown-kind': CKI1001.code,

@@ -132,6 +132,12 @@ function knownServices(index: ObjectIndex): Map<string, Set<string>> {
     for (const gk of ['gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/GRPCRoute']) {
       for (const route of index.byGroupKind(gk)) {
         const ns = index.namespaceOf(route);
+        // A mesh route's parent Service is one the app routes to.
+        for (const p of objectsOf(((route.manifest.spec ?? {}) as Json).parentRefs)) {
+          if (p.kind === 'Service' && String(p.group ?? '') === '') {
+            add(typeof p.namespace === 'string' ? p.namespace : ns, String(p.name));
+          }
+        }
         for (const rule of objectsOf(((route.manifest.spec ?? {}) as Json).rules)) {
           for (const b of objectsOf(rule.backendRefs)) {
             add(typeof b.namespace === 'string' ? b.namespace : ns, String(b.name));
