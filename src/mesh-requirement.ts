@@ -15,7 +15,7 @@ import { FieldProblem } from './validation/problem';
 export interface MeshRequirementProps {
   /** Who states the requirement, shown in errors, e.g. `deployKF`. @default 'a requirement' */
   readonly by?: string;
-  /** The oldest Istio minor that works, e.g. `1.22`. @default - any supported version */
+  /** The oldest Istio minor that works, e.g. `1.22` (compared by minor: a patch is not checked). @default - any supported version */
   readonly minimumIstioVersion?: string;
   /** Proxies must start before the application containers (meshConfig.defaultConfig). @default false */
   readonly holdApplicationUntilProxyStarts?: boolean;

@@ -359,3 +359,14 @@ describe('from a review', () => {
     expect(gw.workload.serviceAccountName).toBe('waypoint');
   });
 });
+
+describe('from a review, cross-namespace references', () => {
+  test('CKI7003 also sees a mirror inside a backend\'s filters; CKI7002 leaves a Gateway whose listeners come from ListenerSets alone', () => {
+    const app = testApp();
+    const edgeChart = new IstioChart(app, 'edge', { namespace: 'edge' });
+    new ApiObject(edgeChart, 'gw', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'sets' }, spec: { gatewayClassName: 'istio', allowedListeners: { namespaces: { from: 'All' } } } });
+    const chart = new IstioChart(app, 'shop', { namespace: 'shop' });
+    new ApiObject(chart, 'r', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop' }, spec: { parentRefs: [{ name: 'sets', namespace: 'edge' }], rules: [{ backendRefs: [{ name: 'api', port: 80, filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'shadow', namespace: 'lab', port: 80 } } }] }] }] } });
+    expect(findings(app).filter((f) => f.code.startsWith('CKI70')).map((f) => [f.code, f.field])).toEqual([['CKI7003', 'spec.rules[0].backendRefs[0].filters[0].requestMirror.backendRef.namespace']]);
+  });
+});
