@@ -118,6 +118,20 @@ export class MeshContext {
     this.gatewayWorkloads.push(workload);
   }
 
+  /**
+   * A ReferenceGrant that exists in the cluster outside the app (another team's), as the
+   * manifest it has: the Gateway API checks count it as if the app wrote it.
+   */
+  public declareExternalReferenceGrant(grant: Readonly<Record<string, unknown>>): void {
+    this.referenceGrants.push(grant);
+  }
+
+  public externalReferenceGrants(): ReadonlyArray<Readonly<Record<string, unknown>>> {
+    return this.referenceGrants;
+  }
+
+  private readonly referenceGrants: Array<Readonly<Record<string, unknown>>> = [];
+
   public externalGatewayWorkloads(): readonly ExternalGatewayWorkload[] {
     return this.gatewayWorkloads;
   }

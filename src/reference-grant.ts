@@ -4,7 +4,8 @@
  * to it. Routes and Gateways of the app create theirs when they cross namespaces; this class
  * is also there for grants to things outside the app.
  */
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { MeshContext } from './mesh-context';
 import type * as gw from '../imports/gateway.networking.k8s.io';
 import type { Wire } from './l1';
 import { IstioResource, IstioResourceProps } from './resource';
@@ -39,6 +40,21 @@ export interface ReferenceGrantProps extends IstioResourceProps {
 }
 
 export class ReferenceGrant extends IstioResource<ReferenceGrantSpec> {
+  /**
+   * A ReferenceGrant another team keeps in `namespace`, outside the app: declared so that routes
+   * and Gateways relying on it are not reported as missing a grant (CKI7003). Nothing is written.
+   */
+  public static fromExisting(scope: IConstruct, namespace: string, grant: { readonly from: ReferenceGrantFrom[]; readonly to: ReferenceGrantTo[] }): void {
+    check(scope, 'namespace', dnsLabelProblem(namespace, 'namespace name'));
+    MeshContext.of(scope).declareExternalReferenceGrant({
+      metadata: { namespace },
+      spec: {
+        from: grant.from.map((f) => ({ group: f.group ?? 'gateway.networking.k8s.io', kind: f.kind, namespace: f.namespace })),
+        to: grant.to.map((t) => ({ group: t.group ?? '', kind: t.kind, ...(t.name !== undefined ? { name: t.name } : {}) })),
+      },
+    });
+  }
+
   private readonly from: ReferenceGrantFrom[] = [];
   private readonly to: ReferenceGrantTo[] = [];
 

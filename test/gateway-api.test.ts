@@ -253,6 +253,19 @@ describe('cross-object checks of the Gateway API', () => {
     expect(build(true)).toEqual([]);
   });
 
+  test('a grant another team keeps, declared with ReferenceGrant.fromExisting, counts; one for another kind does not', () => {
+    const build = (fromKind: string) => {
+      const app = testApp();
+      edge(app, [GatewayListener.http({ allowedRoutes: AllowedRoutes.allNamespaces() })]);
+      const chart = new IstioChart(app, 'shop', { namespace: 'shop' });
+      ReferenceGrant.fromExisting(chart, 'payments', { from: [{ kind: fromKind, namespace: 'shop' }], to: [{ kind: 'Service', name: 'api' }] });
+      raw(chart, 'r', 'HTTPRoute', 'shop', route([{ name: 'public', namespace: 'edge' }], { rules: [{ backendRefs: [{ name: 'api', namespace: 'payments', port: 8080 }] }] }));
+      return codes(app).map((c) => c[0]);
+    };
+    expect(build('HTTPRoute')).toEqual([]);
+    expect(build('GRPCRoute')).toEqual(['CKI7003']);
+  });
+
   test('CKI7004: a rule whose backends all weigh 0', () => {
     const app = testApp();
     edge(app, [GatewayListener.http({ allowedRoutes: AllowedRoutes.allNamespaces() })]);

@@ -176,8 +176,13 @@ const routeAttachment: AppCheck = {
 
 /** Whether a ReferenceGrant in `toNamespace` lets `fromKind` objects of `fromNamespace` refer to `toKind` `toName`. */
 function granted(index: ObjectIndex, toNamespace: string, fromKind: string, fromNamespace: string, toGroup: string, toKind: string, toName: string): boolean {
-  return index.byGroupKind(GAPI.ReferenceGrant).some((g) => {
-    if (index.namespaceOf(g) !== toNamespace) {
+  const grants = [
+    ...index.byGroupKind(GAPI.ReferenceGrant).map((g) => ({ namespace: index.namespaceOf(g), manifest: g.manifest })),
+    // Grants other teams keep, declared with ReferenceGrant.fromExisting.
+    ...index.context.externalReferenceGrants().map((m) => ({ namespace: String(((m.metadata ?? {}) as Json).namespace), manifest: m as Json })),
+  ];
+  return grants.some((g) => {
+    if (g.namespace !== toNamespace) {
       return false;
     }
     const spec = (g.manifest.spec ?? {}) as Json;
@@ -188,7 +193,7 @@ function granted(index: ObjectIndex, toNamespace: string, fromKind: string, from
 }
 
 function grantFix(toNamespace: string, fromKind: string, fromNamespace: string, toKind: string, toName: string): string {
-  return `add a ReferenceGrant in ${toNamespace} from ${fromKind} in ${fromNamespace} to ${toKind} ${toName} (the L2 routes and KubernetesGateway create it), or move the ${toKind} into ${fromNamespace}`;
+  return `add a ReferenceGrant in ${toNamespace} from ${fromKind} in ${fromNamespace} to ${toKind} ${toName} (the L2 routes and KubernetesGateway create it; ReferenceGrant.fromExisting declares one another team keeps), or move the ${toKind} into ${fromNamespace}`;
 }
 
 const crossNamespaceReferences: AppCheck = {
