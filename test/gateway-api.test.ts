@@ -253,6 +253,19 @@ describe('cross-object checks of the Gateway API', () => {
     expect(build(true)).toEqual([]);
   });
 
+  test('the Gateway\'s own TLS settings: a CA bundle and a client certificate in other namespaces need grants too', () => {
+    const app = testApp();
+    raw(new IstioChart(app, 'edge', { namespace: 'edge' }), 'gw', 'Gateway', 'mtls', {
+      gatewayClassName: 'istio',
+      listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', hostname: 'shop.example.com', tls: { mode: 'Terminate', certificateRefs: [{ name: 'shop-cert' }] } }],
+      tls: { frontend: { default: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'clients-ca', namespace: 'pki' }] } } }, backend: { clientCertificateRef: { name: 'gw-client', namespace: 'pki' } } },
+    });
+    expect(codes(app).map((c) => [c[0], c[2]])).toEqual([
+      ['CKI7003', 'spec.tls.backend.clientCertificateRef.namespace'],
+      ['CKI7003', 'spec.tls.frontend.default.validation.caCertificateRefs[0].namespace'],
+    ]);
+  });
+
   test('a grant another team keeps, declared with ReferenceGrant.fromExisting, counts; one for another kind does not', () => {
     const build = (fromKind: string) => {
       const app = testApp();

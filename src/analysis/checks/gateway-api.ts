@@ -236,20 +236,34 @@ const crossNamespaceReferences: AppCheck = {
     }
     for (const gateway of index.byGroupKind(GAPI.Gateway)) {
       const ns = index.namespaceOf(gateway);
-      objectsOf(((gateway.manifest.spec ?? {}) as Json).listeners).forEach((l, i) => {
-        objectsOf(((l.tls ?? {}) as Json).certificateRefs).forEach((c, j) => {
-          const certNs = typeof c.namespace === 'string' ? c.namespace : ns;
-          const kind = String(c.kind ?? 'Secret');
-          if (certNs === ns || granted(index, certNs, 'Gateway', ns, String(c.group ?? ''), kind, String(c.name))) {
-            return;
-          }
-          ctx.report(gateway, {
-            code: CKI7003.code, field: `spec.listeners[${i}].tls.certificateRefs[${j}].namespace`,
-            message: `${kind} ${certNs}/${String(c.name)} is in another namespace and no ReferenceGrant there lets Gateways of ${ns} read it: the listener has no certificate (InvalidCertificateRef)`,
-            fix: grantFix(certNs, 'Gateway', ns, kind, String(c.name)),
-          });
+      const spec = (gateway.manifest.spec ?? {}) as Json;
+      // Every object a Gateway names by reference: listener certificates, and the Gateway-level
+      // TLS settings' CA bundles and client certificate.
+      const refs: Array<[string, Json, string, string]> = [];
+      objectsOf(spec.listeners).forEach((l, i) => objectsOf(((l.tls ?? {}) as Json).certificateRefs)
+        .forEach((c, j) => refs.push([`spec.listeners[${i}].tls.certificateRefs[${j}]`, c, 'Secret', 'the listener has no certificate (InvalidCertificateRef)'])));
+      const tls = (spec.tls ?? {}) as Json;
+      const frontend = (tls.frontend ?? {}) as Json;
+      const caRefs = (validation: unknown, at: string) => objectsOf(((validation ?? {}) as Json).caCertificateRefs)
+        .forEach((c, j) => refs.push([`${at}.caCertificateRefs[${j}]`, c, 'ConfigMap', 'client certificates cannot be verified against it']));
+      caRefs(((frontend.default ?? {}) as Json).validation, 'spec.tls.frontend.default.validation');
+      objectsOf(frontend.perPort).forEach((p, i) => caRefs(((p.tls ?? {}) as Json).validation, `spec.tls.frontend.perPort[${i}].tls.validation`));
+      const client = ((tls.backend ?? {}) as Json).clientCertificateRef as Json | undefined;
+      if (client) {
+        refs.push(['spec.tls.backend.clientCertificateRef', client, 'Secret', 'the gateway cannot present its client certificate to backends']);
+      }
+      for (const [field, c, defaultKind, effect] of refs) {
+        const refNs = typeof c.namespace === 'string' ? c.namespace : ns;
+        const kind = String(c.kind ?? defaultKind);
+        if (refNs === ns || granted(index, refNs, 'Gateway', ns, String(c.group ?? ''), kind, String(c.name))) {
+          continue;
+        }
+        ctx.report(gateway, {
+          code: CKI7003.code, field: `${field}.namespace`,
+          message: `${kind} ${refNs}/${String(c.name)} is in another namespace and no ReferenceGrant there lets Gateways of ${ns} read it: ${effect}`,
+          fix: grantFix(refNs, 'Gateway', ns, kind, String(c.name)),
         });
-      });
+      }
     }
   },
 };
