@@ -10,8 +10,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const vm = require('vm');
-const { createRequire } = require('module');
+const { codeCacheOf } = require('./code-cache');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -32,14 +31,10 @@ function writeValidatorCaches(root = ROOT) {
     if (sameNode && fs.existsSync(cache) && fs.statSync(cache).mtimeMs >= fs.statSync(file).mtimeMs) {
       continue;
     }
-    // The same wrapper the loader compiles with (wrapModule in src/analysis/precompiled.ts).
-    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'utf8')}\n})`, { filename: file });
-    const mod = { exports: {} };
-    script.runInThisContext()(mod.exports, createRequire(file), mod, file, path.dirname(file));
     // One call compiles the validator's entry into the cache as well.
-    mod.exports.default({});
+    const data = codeCacheOf(file, fs.readFileSync(file, 'utf8'), (validator) => validator.default({}));
     const tmp = `${cache}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, script.createCachedData());
+    fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, cache);
     written++;
   }

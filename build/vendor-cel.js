@@ -12,6 +12,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { codeCacheOf } = require('./code-cache');
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'lib', 'vendor', 'cel-js');
@@ -89,22 +90,15 @@ function writeBundle(dir) {
   }
   src += '  return load(\'./index.js\');\n})();\n';
   fs.writeFileSync(path.join(dir, 'bundle.js'), src);
-  const vm = require('vm');
-  const script = new vm.Script(wrapModule(src), { filename: path.join(dir, 'bundle.js') });
-  const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, require, mod, path.join(dir, 'bundle.js'), dir);
-  // Run a rule once, so the functions every evaluation uses are compiled into the cache too.
-  const env = new mod.exports.Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true }).registerVariable('self', 'dyn');
-  const program = env.parse("self.all(k, !k.contains('*')) && size(self) <= 64");
-  program.check();
-  program({ self: { a: 'b' } });
-  fs.writeFileSync(path.join(dir, 'bundle.cache'), script.createCachedData());
+  const cache = codeCacheOf(path.join(dir, 'bundle.js'), src, (cel) => {
+    // One rule, so the functions every evaluation uses are compiled into the cache too.
+    const env = new cel.Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true }).registerVariable('self', 'dyn');
+    const program = env.parse("self.all(k, !k.contains('*')) && size(self) <= 64");
+    program.check();
+    program({ self: { a: 'b' } });
+  });
+  fs.writeFileSync(path.join(dir, 'bundle.cache'), cache);
   fs.writeFileSync(path.join(dir, 'bundle.cache.node'), `${process.version}\n`);
-}
-
-/** How a module's source is wrapped to compile it as Node does; the loader uses the same. */
-function wrapModule(src) {
-  return `(function (exports, require, module, __filename, __dirname) {${src}\n})`;
 }
 
 function readCacheNode(dir) {
@@ -112,7 +106,7 @@ function readCacheNode(dir) {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
 }
 
-module.exports = { vendorCel, wrapModule, VENDOR_DIR: OUT };
+module.exports = { vendorCel, VENDOR_DIR: OUT };
 
 if (require.main === module) {
   const { version, out, unchanged } = vendorCel();

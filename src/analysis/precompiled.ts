@@ -9,12 +9,11 @@
  * instead, so a stale file can slow a run down but never validate against the wrong schema.
  */
 import * as fs from 'fs';
-import { createRequire } from 'module';
 import * as path from 'path';
-import * as vm from 'vm';
 import type { ValidateFunction } from 'ajv';
 import { CrdVersionSchema } from './crd-artefact';
 import { packageRoot } from '../package-root';
+import { loadWithCodeCache } from './code-cache';
 
 export const VALIDATORS_DIR = path.join('imports', 'validators');
 
@@ -68,33 +67,20 @@ let cachedLoads = 0;
  */
 function loadModule(file: string, cacheFile: string): PrecompiledModule {
   let mod = modules.get(file);
-  if (mod) {
-    return mod;
-  }
-  const nodeFile = path.join(path.dirname(cacheFile), 'node-version');
-  // As for the CEL evaluator (cel-runtime.ts): only where vm code shares the caller's realm.
-  if (vm.runInThisContext('Object') === Object && fs.existsSync(cacheFile) && fs.existsSync(nodeFile) && fs.readFileSync(nodeFile, 'utf8').trim() === process.version) {
-    const script = new vm.Script(wrapModule(fs.readFileSync(file, 'utf8')), { filename: file, cachedData: fs.readFileSync(cacheFile) });
-    const m: { exports: Record<string, unknown> } = { exports: {} };
-    (script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown, f: string, d: string) => void)(m.exports, createRequire(file), m, file, path.dirname(file));
-    if (!script.cachedDataRejected) {
+  if (!mod) {
+    const cached = loadWithCodeCache(file, cacheFile, path.join(path.dirname(cacheFile), 'node-version'));
+    if (cached?.accepted) {
       cachedLoads++;
     }
-    mod = m.exports as unknown as PrecompiledModule;
-  } else {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(file) as PrecompiledModule;
+    mod = (cached?.exports ?? (
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(file))) as PrecompiledModule;
+    modules.set(file, mod);
   }
-  modules.set(file, mod);
   return mod;
 }
 
 /** How many validator modules were compiled from an accepted code cache (for tests). */
 export function validatorCodeCacheLoads(): number {
   return cachedLoads;
-}
-
-/** A CommonJS module's source wrapped as Node compiles it; the cache is built from the same text. */
-export function wrapModule(source: string): string {
-  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
 }
