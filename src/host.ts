@@ -23,3 +23,13 @@ export function wildcardCovers(pattern: string, host: string): boolean {
   const suffix = pattern.slice(1);
   return host.startsWith('*') ? host.slice(1).endsWith(suffix) : host.length > suffix.length && host.endsWith(suffix);
 }
+
+/** `<name>.<namespace>.svc.cluster.local` split into its parts; undefined for any other host. */
+export function serviceOfHost(fqdn: string): { name: string; namespace: string } | undefined {
+  const suffix = `.${CLUSTER_DOMAIN}`;
+  if (!fqdn.endsWith(suffix)) {
+    return undefined;
+  }
+  const parts = fqdn.slice(0, -suffix.length).split('.');
+  return parts.length === 2 && !parts.includes('*') ? { name: parts[0], namespace: parts[1] } : undefined;
+}

@@ -85,6 +85,12 @@ export const GK = {
   PeerAuthentication: 'security.istio.io/PeerAuthentication',
   RequestAuthentication: 'security.istio.io/RequestAuthentication',
   Certificate: 'cert-manager.io/Certificate',
+  KubernetesGateway: 'gateway.networking.k8s.io/Gateway',
+  HTTPRoute: 'gateway.networking.k8s.io/HTTPRoute',
+  GRPCRoute: 'gateway.networking.k8s.io/GRPCRoute',
+  TLSRoute: 'gateway.networking.k8s.io/TLSRoute',
+  ReferenceGrant: 'gateway.networking.k8s.io/ReferenceGrant',
+  ArgoCdApplication: 'argoproj.io/Application',
 } as const;
 
 /** Kinds Kubernetes does not namespace; cdk8s stamps a chart's namespace on them anyway. */

@@ -15,7 +15,7 @@ import { ObjectIndex } from '../object-index';
 import { AppCheck } from '../registry';
 import { GK, Json, metaOf, objectsOf, stringsOf } from '../rendered';
 import { viewsOf } from '../views';
-import { CLUSTER_DOMAIN, fqdnIn } from '../../host';
+import { fqdnIn, serviceOfHost } from '../../host';
 
 export const CKI5001 = defineCode('CKI5001', Severity.WARNING,
   'Mesh routing for a Service in an ambient namespace without a waypoint: ambient clients ignore it');
@@ -27,16 +27,6 @@ const USE_WAYPOINT = 'istio.io/use-waypoint';
 
 function isAmbient(index: ObjectIndex, namespace: string): boolean {
   return index.namespaceLabels(namespace)?.[DATAPLANE_MODE] === 'ambient';
-}
-
-/** `<name>.<namespace>.svc.cluster.local` split into its parts. */
-function serviceOfHost(fqdn: string): { name: string; namespace: string } | undefined {
-  const suffix = `.${CLUSTER_DOMAIN}`;
-  if (!fqdn.endsWith(suffix)) {
-    return undefined;
-  }
-  const parts = fqdn.slice(0, -suffix.length).split('.');
-  return parts.length === 2 && !parts.includes('*') ? { name: parts[0], namespace: parts[1] } : undefined;
 }
 
 /**
@@ -76,7 +66,7 @@ const meshRoutesWithoutWaypoint: AppCheck = {
       });
     }
     // Gateway API mesh routes (a Service as parent): in ambient, only a waypoint applies them.
-    for (const gk of ['gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/GRPCRoute']) {
+    for (const gk of [GK.HTTPRoute, GK.GRPCRoute]) {
       for (const route of ctx.index.byGroupKind(gk)) {
         const routeNs = ctx.index.namespaceOf(route);
         objectsOf(((route.manifest.spec ?? {}) as Json).parentRefs).forEach((p, i) => {
@@ -249,7 +239,7 @@ export const CKI5004 = defineCode('CKI5004', Severity.WARNING, 'istio.io/use-way
 
 /** Waypoints of the app: Gateway API Gateways of class istio-waypoint, as `namespace/name`. */
 function waypointsOf(index: ObjectIndex): Set<string> {
-  return index.memo('ambient:waypoints', () => new Set(index.byGroupKind('gateway.networking.k8s.io/Gateway')
+  return index.memo('ambient:waypoints', () => new Set(index.byGroupKind(GK.KubernetesGateway)
     .filter((g) => ((g.manifest.spec ?? {}) as Json).gatewayClassName === 'istio-waypoint')
     .map((g) => `${index.namespaceOf(g)}/${metaOf(g.manifest).name}`)));
 }

@@ -26,14 +26,7 @@ export const CKI7006 = defineCode('CKI7006', Severity.ERROR, 'Gateway API Gatewa
 export const CKI7005 = defineCode('CKI7005', Severity.ERROR, 'A VirtualService and an HTTPRoute claim the same host on the same gateway pods');
 
 const GROUP = 'gateway.networking.k8s.io';
-export const GAPI = {
-  Gateway: `${GROUP}/Gateway`,
-  HTTPRoute: `${GROUP}/HTTPRoute`,
-  GRPCRoute: `${GROUP}/GRPCRoute`,
-  TLSRoute: `${GROUP}/TLSRoute`,
-  ReferenceGrant: `${GROUP}/ReferenceGrant`,
-} as const;
-const ROUTE_KINDS = [GAPI.HTTPRoute, GAPI.GRPCRoute, GAPI.TLSRoute];
+const ROUTE_KINDS = [GK.HTTPRoute, GK.GRPCRoute, GK.TLSRoute];
 
 /** The kinds a listener admits when `allowedRoutes.kinds` is not given (by protocol). */
 const DEFAULT_KINDS: Record<string, string[]> = { HTTP: ['HTTPRoute', 'GRPCRoute'], HTTPS: ['HTTPRoute', 'GRPCRoute'], TLS: ['TLSRoute'] };
@@ -51,11 +44,12 @@ interface Route {
   readonly hostnames: readonly string[];
 }
 
+/** The app's routes, read once for all the checks here. */
 function routesOf(index: ObjectIndex): Route[] {
-  return ROUTE_KINDS.flatMap((gk) => index.byGroupKind(gk).map((obj) => {
+  return index.memo('gateway-api:routes', () => ROUTE_KINDS.flatMap((gk) => index.byGroupKind(gk).map((obj) => {
     const spec = (obj.manifest.spec ?? {}) as Json;
     return { obj, kind: String(obj.manifest.kind), namespace: index.namespaceOf(obj), spec, hostnames: stringsOf(spec.hostnames) };
-  }));
+  })));
 }
 
 /** Whether the namespace's labels satisfy a label selector; undefined when its labels are unknown. */
@@ -123,7 +117,7 @@ const routeAttachment: AppCheck = {
         }
         const ns = typeof ref.namespace === 'string' ? ref.namespace : route.namespace;
         const name = String(ref.name);
-        const gateway = index.find(GAPI.Gateway, ns, name);
+        const gateway = index.find(GK.KubernetesGateway, ns, name);
         const field = `spec.parentRefs[${i}]`;
         if (!gateway) {
           if (!index.context.isExternalGateway(externalGatewayApiKey(ns, name))) {
@@ -177,7 +171,7 @@ const routeAttachment: AppCheck = {
 /** Whether a ReferenceGrant in `toNamespace` lets `fromKind` objects of `fromNamespace` refer to `toKind` `toName`. */
 function granted(index: ObjectIndex, toNamespace: string, fromKind: string, fromNamespace: string, toGroup: string, toKind: string, toName: string): boolean {
   const grants = [
-    ...index.byGroupKind(GAPI.ReferenceGrant).map((g) => ({ namespace: index.namespaceOf(g), manifest: g.manifest })),
+    ...index.byGroupKind(GK.ReferenceGrant).map((g) => ({ namespace: index.namespaceOf(g), manifest: g.manifest })),
     // Grants other teams keep, declared with ReferenceGrant.fromExisting.
     ...index.context.externalReferenceGrants().map((m) => ({ namespace: String(((m.metadata ?? {}) as Json).namespace), manifest: m as Json })),
   ];
@@ -234,7 +228,7 @@ const crossNamespaceReferences: AppCheck = {
         }
       });
     }
-    for (const gateway of index.byGroupKind(GAPI.Gateway)) {
+    for (const gateway of index.byGroupKind(GK.KubernetesGateway)) {
       const ns = index.namespaceOf(gateway);
       const spec = (gateway.manifest.spec ?? {}) as Json;
       // Every object a Gateway names by reference: listener certificates, and the Gateway-level
@@ -302,7 +296,7 @@ const sameHostBothApis: AppCheck = {
           return;
         }
         const gwNs = typeof ref.namespace === 'string' ? ref.namespace : route.namespace;
-        const gateway = index.find(GAPI.Gateway, gwNs, String(ref.name));
+        const gateway = index.find(GK.KubernetesGateway, gwNs, String(ref.name));
         const pods = gateway && gatewayPods(index, gateway);
         if (!gateway || !pods) {
           return;
@@ -345,7 +339,7 @@ const plaintextListener: AppCheck = {
   check(ctx) {
     const index = ctx.index;
     const routes = routesOf(index).filter((r) => r.kind === 'HTTPRoute' || r.kind === 'GRPCRoute');
-    for (const gateway of index.byGroupKind(GAPI.Gateway)) {
+    for (const gateway of index.byGroupKind(GK.KubernetesGateway)) {
       const spec = (gateway.manifest.spec ?? {}) as Json;
       const annotations = metaOf(gateway.manifest).annotations ?? {};
       const infra = (((spec.infrastructure ?? {}) as Json).annotations ?? {}) as Record<string, string>;
@@ -391,7 +385,7 @@ const gatewayRevision: AppCheck = {
     if (install.revisions.length === 0) {
       return;
     }
-    for (const gateway of ctx.index.byGroupKind(GAPI.Gateway)) {
+    for (const gateway of ctx.index.byGroupKind(GK.KubernetesGateway)) {
       const cls = String(((gateway.manifest.spec ?? {}) as Json).gatewayClassName ?? '');
       if (cls !== 'istio' && cls !== 'istio-waypoint') {
         continue;

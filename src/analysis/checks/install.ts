@@ -60,7 +60,7 @@ const gatewayImage: ObjectCheck = {
 /** An Argo CD Application of Istio's gateway chart at another chart version than istiod's. */
 const gatewayChart: ObjectCheck = {
   id: 'gateway-chart-matches-istiod',
-  groupKinds: ['argoproj.io/Application'],
+  groupKinds: [GK.ArgoCdApplication],
   check(obj, ctx) {
     const by = requiredBy(ctx);
     if (by === undefined) {

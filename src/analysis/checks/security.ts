@@ -9,7 +9,7 @@ import { DEFAULT_ROOT_NAMESPACE } from '../../mesh-context';
 import { GK, Json, metaOf, objectsOf, stringsOf } from '../rendered';
 import { ObjectIndex } from '../object-index';
 import { destinationsOf, viewsOf } from '../views';
-import { CLUSTER_DOMAIN, fqdnIn } from '../../host';
+import { fqdnIn, serviceOfHost } from '../../host';
 import { suggest } from '../../validation/suggest';
 
 /**
@@ -108,11 +108,18 @@ export const CKI4003 = defineCode('CKI4003', Severity.WARNING, 'Policy attached 
 function knownServices(index: ObjectIndex): Map<string, Set<string>> {
   return index.memo('security:known-services', () => {
     const known = new Map<string, Set<string>>();
-    const add = (ns: string, name: string) => pushToSet(known, ns, name);
+    const add = (ns: string, name: string) => {
+      const names = known.get(ns);
+      if (names) {
+        names.add(name);
+      } else {
+        known.set(ns, new Set([name]));
+      }
+    };
     const addHost = (host: string, ns: string) => {
-      const parts = fqdnIn(host.toLowerCase(), ns).split('.');
-      if (parts.length === 5 && parts.slice(2).join('.') === CLUSTER_DOMAIN) {
-        add(parts[1], parts[0]);
+      const svc = serviceOfHost(fqdnIn(host.toLowerCase(), ns));
+      if (svc) {
+        add(svc.namespace, svc.name);
       }
     };
     for (const svc of index.byGroupKind(GK.Service)) {
@@ -129,7 +136,7 @@ function knownServices(index: ObjectIndex): Map<string, Set<string>> {
         addHost(String(d.destination.host ?? ''), vs.namespace);
       }
     }
-    for (const gk of ['gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/GRPCRoute']) {
+    for (const gk of [GK.HTTPRoute, GK.GRPCRoute]) {
       for (const route of index.byGroupKind(gk)) {
         const ns = index.namespaceOf(route);
         // A mesh route's parent Service is one the app routes to.
@@ -147,15 +154,6 @@ function knownServices(index: ObjectIndex): Map<string, Set<string>> {
     }
     return known;
   });
-}
-
-function pushToSet(map: Map<string, Set<string>>, key: string, value: string): void {
-  const set = map.get(key);
-  if (set) {
-    set.add(value);
-  } else {
-    map.set(key, new Set([value]));
-  }
 }
 
 /**
