@@ -26,10 +26,14 @@ function isServiceRef(target: unknown): target is IServiceRef {
   return !!target && typeof target === 'object' && typeof (target as IServiceRef).host === 'string';
 }
 
+/** The namespace a cdk8s-plus Service lands in: its own, its chart's, or kubectl's default. */
+export function kplusServiceNamespace(service: kplus.Service): string {
+  return service.metadata.namespace ?? Chart.of(service).namespace ?? 'default';
+}
+
 /** The host of a cdk8s-plus Service: `name.namespace.svc.cluster.local`. */
 export function kplusServiceHost(service: kplus.Service): string {
-  const namespace = service.metadata.namespace ?? Chart.of(service).namespace ?? 'default';
-  return `${service.name}.${namespace}.${CLUSTER_DOMAIN}`;
+  return `${service.name}.${kplusServiceNamespace(service)}.${CLUSTER_DOMAIN}`;
 }
 
 /**

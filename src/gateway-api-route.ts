@@ -5,7 +5,7 @@
  * RefNotPermitted and its requests get a 500).
  */
 import { Construct } from 'constructs';
-import { ReferenceGrant } from './reference-grant';
+import { GrantsFrom } from './reference-grant';
 import { IstioResource, IstioResourceProps, ResourceType } from './resource';
 import { IRouteParent, ParentReference, resolveService, RouteBackend } from './route-parts';
 import { check, checkAll, hostProblem } from './validation';
@@ -26,19 +26,30 @@ export interface GatewayApiRouteProps extends IstioResourceProps {
   readonly hostnames?: string[];
 }
 
-export abstract class GatewayApiRoute<Spec> extends IstioResource<Spec> {
+/** What both route kinds' specs are made of: parents, hostnames and their own kind of rules. */
+export interface RouteSpecOf<Rule> {
+  readonly parentRefs: ParentReference[];
+  readonly hostnames?: string[];
+  readonly rules: Rule[];
+}
+
+export abstract class GatewayApiRoute<Spec, Rule> extends IstioResource<Spec> {
   protected readonly parents: ParentReference[] = [];
   protected readonly hostnames: readonly string[];
-  private readonly grants = new Map<string, ReferenceGrant>();
+  /** Each rule, rendered when the app renders (its backends' ports may be known only then). */
+  protected readonly rules: Array<() => Rule> = [];
+  private readonly grants: GrantsFrom;
   private readonly late: Array<() => FieldProblem[]> = [];
 
   protected constructor(scope: Construct, id: string, props: GatewayApiRouteProps, type: ResourceType) {
     super(scope, id, props, type);
+    this.grants = new GrantsFrom(this, type.kind);
     this.hostnames = [...(props.hostnames ?? [])];
     this.hostnames.forEach((h, i) => check(this, `hostnames[${i}]`, hostProblem(h, { allowWildcardAll: false })));
     (props.parents ?? []).forEach((p) => this.addParent(p));
     this.addLateCheck(() => [
       ...(this.parents.length === 0 ? [{ field: 'spec.parentRefs', problem: 'the route attaches to nothing, so no gateway or mesh proxy serves it', fix: 'pass parents (a KubernetesGateway, one of its listeners, or RouteParent.service(...)) or call addParent()' }] : []),
+      ...(this.rules.length === 0 ? [{ field: 'spec.rules', problem: 'the route has no rules', fix: 'pass rules or call addRule()' }] : []),
       ...this.late.flatMap((f) => f()),
     ]);
   }
@@ -57,11 +68,11 @@ export abstract class GatewayApiRoute<Spec> extends IstioResource<Spec> {
    * The backendRef of `backend`, checked now (options) and at render (the port, once the Service
    * has them all); a Service in another namespace is granted here.
    */
-  protected backendReference(field: string, backend: RouteBackend, kind: string): () => BackendReference {
+  protected backendReference(field: string, backend: RouteBackend): () => BackendReference {
     checkAll(this, field, backend.problems());
     const svc = resolveService(this, `${field}.name`, backend.target, this.namespace);
     if (svc.namespace !== this.namespace) {
-      this.grantIn(svc.namespace, kind).allowTo({ kind: 'Service', name: svc.name });
+      this.grants.in(svc.namespace).allowTo({ kind: 'Service', name: svc.name });
     }
     const port = (): number | undefined => {
       if (backend.options.port !== undefined) {
@@ -88,21 +99,12 @@ export abstract class GatewayApiRoute<Spec> extends IstioResource<Spec> {
     });
   }
 
-  /** The ReferenceGrant in `namespace` that lets this route's kind from here refer there, once. */
-  private grantIn(namespace: string, kind: string): ReferenceGrant {
-    let grant = this.grants.get(namespace);
-    if (!grant) {
-      grant = new ReferenceGrant(this, `grant-${namespace}`, {
-        name: `${kind.toLowerCase()}-${this.name}-from-${this.namespace}`,
-        namespace,
-        from: [{ kind, namespace: this.namespace }],
-      });
-      this.grants.set(namespace, grant);
-    }
-    return grant;
-  }
-
-  protected renderParents(): ParentReference[] {
-    return this.parents.map((p) => ({ ...p }));
+  /** The spec both kinds share the shape of. */
+  protected renderRoute(): RouteSpecOf<Rule> {
+    return {
+      parentRefs: this.parents.map((p) => ({ ...p })),
+      ...(this.hostnames.length ? { hostnames: [...this.hostnames] } : {}),
+      rules: this.rules.map((r) => r()),
+    };
   }
 }

@@ -14,7 +14,7 @@ import { externalGatewayApiKey, MeshContext } from './mesh-context';
 import type * as gw from '../imports/gateway.networking.k8s.io';
 import { GatewayListener } from './gateway-listener';
 import type { Wire } from './l1';
-import { ReferenceGrant } from './reference-grant';
+import { GrantsFrom } from './reference-grant';
 import { IGatewayWorkload } from './references';
 import { IstioResource, IstioResourceProps } from './resource';
 import { GATEWAY_API_GROUP, IRouteParent, ParentReference } from './route-parts';
@@ -65,7 +65,7 @@ export class KubernetesGateway extends IstioResource<GatewaySpec> implements IRo
   public readonly workload: IGatewayWorkload;
   public readonly gatewayClassName: string;
   private readonly listeners: GatewayListener[] = [];
-  private readonly grants = new Map<string, ReferenceGrant>();
+  private readonly grants = new GrantsFrom(this, 'Gateway');
   private readonly infrastructure?: GatewayInfrastructure;
 
   public constructor(scope: Construct, id: string, props: KubernetesGatewayProps = {}) {
@@ -141,23 +141,9 @@ export class KubernetesGateway extends IstioResource<GatewaySpec> implements IRo
     const secretNs = listener.certificate?.namespace;
     if (secretNs !== undefined && secretNs !== this.namespace) {
       check(this, `${field}.tls.certificateRefs[0].namespace`, dnsLabelProblem(secretNs, 'namespace name'));
-      this.grantIn(secretNs).allowTo({ kind: 'Secret', name: listener.certificate!.name });
+      this.grants.in(secretNs).allowTo({ kind: 'Secret', name: listener.certificate!.name });
     }
     this.listeners.push(listener);
-  }
-
-  /** The ReferenceGrant letting this Gateway read Secrets of `namespace`, created once. */
-  private grantIn(namespace: string): ReferenceGrant {
-    let grant = this.grants.get(namespace);
-    if (!grant) {
-      grant = new ReferenceGrant(this, `grant-${namespace}`, {
-        name: `gateway-${this.name}-from-${this.namespace}`,
-        namespace,
-        from: [{ kind: 'Gateway', namespace: this.namespace }],
-      });
-      this.grants.set(namespace, grant);
-    }
-    return grant;
   }
 
   protected renderSpec(): GatewaySpec {

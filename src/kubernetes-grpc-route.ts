@@ -56,13 +56,10 @@ export interface KubernetesGrpcRouteProps extends GatewayApiRouteProps {
 
 const GRPC_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror']);
 
-export class KubernetesGrpcRoute extends GatewayApiRoute<GrpcRouteSpec> {
-  private readonly rules: Array<() => GrpcRouteRuleSpec> = [];
-
+export class KubernetesGrpcRoute extends GatewayApiRoute<GrpcRouteSpec, GrpcRouteRuleSpec> {
   public constructor(scope: Construct, id: string, props: KubernetesGrpcRouteProps = {}) {
     super(scope, id, props, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute' });
     (props.rules ?? []).forEach((r) => this.addRule(r));
-    this.addLateCheck(() => (this.rules.length === 0 ? [{ field: 'spec.rules', problem: 'the route has no rules', fix: 'pass rules or call addRule()' }] : []));
   }
 
   public addRule(rule: KubernetesGrpcRouteRule): void {
@@ -76,8 +73,8 @@ export class KubernetesGrpcRoute extends GatewayApiRoute<GrpcRouteSpec> {
     if (rule.backends.length === 0) {
       check(this, `${field}.backendRefs`, { problem: 'the rule sends matching calls nowhere (they fail with UNAVAILABLE)', fix: 'add backends' });
     }
-    const backendRefs = rule.backends.map((b, i) => this.backendReference(`${field}.backendRefs[${i}]`, b, 'GRPCRoute'));
-    const mirrors = filters.map((f, i) => (f.mirrorTo ? this.backendReference(`${field}.filters[${i}].requestMirror.backendRef`, f.mirrorTo, 'GRPCRoute') : undefined));
+    const backendRefs = rule.backends.map((b, i) => this.backendReference(`${field}.backendRefs[${i}]`, b));
+    const mirrors = filters.map((f, i) => (f.mirrorTo ? this.backendReference(`${field}.filters[${i}].requestMirror.backendRef`, f.mirrorTo) : undefined));
     const matches = rule.matches ?? [];
     this.rules.push(() => ({
       ...(rule.name !== undefined ? { name: rule.name } : {}),
@@ -88,10 +85,6 @@ export class KubernetesGrpcRoute extends GatewayApiRoute<GrpcRouteSpec> {
   }
 
   protected renderSpec(): GrpcRouteSpec {
-    return {
-      parentRefs: this.renderParents(),
-      ...(this.hostnames.length ? { hostnames: [...this.hostnames] } : {}),
-      rules: this.rules.map((r) => r()),
-    };
+    return this.renderRoute();
   }
 }

@@ -38,15 +38,10 @@ export interface KubernetesHttpRouteProps extends GatewayApiRouteProps {
   readonly rules?: KubernetesHttpRouteRule[];
 }
 
-export class KubernetesHttpRoute extends GatewayApiRoute<HttpRouteSpec> {
-  private readonly rules: Array<() => HttpRouteRuleSpec> = [];
-  /** The rules as given, for checks and pictures. */
-  public readonly ruleOptions: KubernetesHttpRouteRule[] = [];
-
+export class KubernetesHttpRoute extends GatewayApiRoute<HttpRouteSpec, HttpRouteRuleSpec> {
   public constructor(scope: Construct, id: string, props: KubernetesHttpRouteProps = {}) {
     super(scope, id, props, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' });
     (props.rules ?? []).forEach((r) => this.addRule(r));
-    this.addLateCheck(() => (this.rules.length === 0 ? [{ field: 'spec.rules', problem: 'the route has no rules', fix: 'pass rules or call addRule()' }] : []));
   }
 
   /** Add a rule; checked now, rendered with the rest. */
@@ -81,9 +76,8 @@ export class KubernetesHttpRoute extends GatewayApiRoute<HttpRouteSpec> {
       ...(rule.timeout !== undefined ? { request: renderGatewayApiDuration(this, `${field}.timeouts.request`, rule.timeout) } : {}),
       ...(rule.backendTimeout !== undefined ? { backendRequest: renderGatewayApiDuration(this, `${field}.timeouts.backendRequest`, rule.backendTimeout) } : {}),
     };
-    const backendRefs = backends.map((b, i) => this.backendReference(`${field}.backendRefs[${i}]`, b, 'HTTPRoute'));
-    const mirrors = filters.map((f, i) => (f.mirrorTo ? this.backendReference(`${field}.filters[${i}].requestMirror.backendRef`, f.mirrorTo, 'HTTPRoute') : undefined));
-    this.ruleOptions.push(rule);
+    const backendRefs = backends.map((b, i) => this.backendReference(`${field}.backendRefs[${i}]`, b));
+    const mirrors = filters.map((f, i) => (f.mirrorTo ? this.backendReference(`${field}.filters[${i}].requestMirror.backendRef`, f.mirrorTo) : undefined));
     this.rules.push(() => ({
       ...(rule.name !== undefined ? { name: rule.name } : {}),
       ...(matches.length ? { matches: matches.map((m) => m.render()) } : {}),
@@ -94,10 +88,6 @@ export class KubernetesHttpRoute extends GatewayApiRoute<HttpRouteSpec> {
   }
 
   protected renderSpec(): HttpRouteSpec {
-    return {
-      parentRefs: this.renderParents(),
-      ...(this.hostnames.length ? { hostnames: [...this.hostnames] } : {}),
-      rules: this.rules.map((r) => r()),
-    };
+    return this.renderRoute();
   }
 }

@@ -140,7 +140,7 @@ export class MeshInstall extends Construct {
       if (tags.indexOf(t) !== i) {
         problems.check(`revisionTags[${i}]`, { problem: `tag ${t} is listed twice`, fix: 'list each tag once' });
       }
-      const owner = ownerOfTag.get(this.node.root)?.get(t);
+      const owner = installsOf.get(this.node.root)?.find((other) => other.tags.includes(t))?.plane.path;
       if (owner) {
         problems.check(`revisionTags[${i}]`, {
           problem: `tag ${t} is already served by ${owner}: two releases would fight over the istio-revision-tag-${t} webhook`,
@@ -155,11 +155,6 @@ export class MeshInstall extends Construct {
 
     this.revision = props.revision;
     this.tags = [...tags];
-    const byTag = ownerOfTag.get(this.node.root) ?? new Map<string, string>();
-    for (const t of tags) {
-      byTag.set(t, this.node.path);
-    }
-    ownerOfTag.set(this.node.root, byTag);
 
     // The analysis learns the install from here rather than from hand-declared facts: with every
     // MeshInstall of the app, the injectors are exactly the ones they install.
@@ -422,6 +417,5 @@ export class MeshInstall extends Construct {
 
 const GATEWAY_API_INSTALL = 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml';
 
-const ownerOfTag = new WeakMap<object, Map<string, string>>();
 const releaseOwners = new WeakMap<object, Map<string, string>>();
 const installsOf = new WeakMap<object, Array<{ revision?: string; tags: string[]; providers: string[]; trustDomain?: string; plane: InstalledControlPlane }>>();

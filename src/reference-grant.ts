@@ -90,3 +90,28 @@ export class ReferenceGrant extends IstioResource<ReferenceGrantSpec> {
     };
   }
 }
+
+/**
+ * The ReferenceGrants an object of the app needs: one in each namespace it refers into, named
+ * `<kind>-<name>-from-<namespace>`, letting objects of its kind from its namespace refer there.
+ * KubernetesGateway (Secrets) and the routes (Services) create theirs through this.
+ */
+export class GrantsFrom {
+  private readonly grants = new Map<string, ReferenceGrant>();
+
+  public constructor(private readonly owner: Construct & { readonly name: string; readonly namespace: string }, private readonly kind: string) {}
+
+  /** The grant in `namespace`, created on first use. */
+  public in(namespace: string): ReferenceGrant {
+    let grant = this.grants.get(namespace);
+    if (!grant) {
+      grant = new ReferenceGrant(this.owner, `grant-${namespace}`, {
+        name: `${this.kind.toLowerCase()}-${this.owner.name}-from-${this.owner.namespace}`,
+        namespace,
+        from: [{ kind: this.kind, namespace: this.owner.namespace }],
+      });
+      this.grants.set(namespace, grant);
+    }
+    return grant;
+  }
+}

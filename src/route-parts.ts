@@ -11,6 +11,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import type * as gw from '../imports/gateway.networking.k8s.io';
 import type { Wire } from './l1';
+import { kplusServiceNamespace } from './destination-target';
 import { IServiceRef } from './references';
 import { dependOn } from './resource';
 import { check, dnsLabelProblem, Problem } from './validation';
@@ -41,7 +42,7 @@ export type ServiceTarget = kplus.Service | IServiceRef | string;
 export function resolveService(scope: IConstruct, field: string, target: ServiceTarget, namespace: string): ResolvedBackend {
   dependOn(scope, target);
   if (target instanceof kplus.Service) {
-    return { name: target.name, namespace: target.metadata.namespace ?? Chart.of(target).namespace ?? 'default', ports: () => target.ports.map((p) => p.port) };
+    return { name: target.name, namespace: kplusServiceNamespace(target), ports: () => target.ports.map((p) => p.port) };
   }
   if (typeof target === 'string') {
     check(scope, field, dnsLabelProblem(target, 'Service name'));
@@ -71,7 +72,7 @@ function portsOfAppService(scope: IConstruct, namespace: string, name: string): 
     services = new Map();
     for (const c of root.node.findAll()) {
       if (c instanceof kplus.Service) {
-        services.set(`${c.metadata.namespace ?? Chart.of(c).namespace ?? 'default'}/${c.name}`, c);
+        services.set(`${kplusServiceNamespace(c)}/${c.name}`, c);
       }
     }
     appServices.set(root, services);

@@ -150,3 +150,9 @@ test('two hosts whose listener names would coincide get distinct ones', () => {
   const { objs } = build({ ...shop, hosts: ['*.example.com', 'wildcard.example.com'], api: 'gateway-api' });
   expect((spec(kind(objs, 'Gateway')[0]).listeners as Json[]).map((l) => l.name)).toEqual(['https-wildcard-example-com', 'http-wildcard-example-com', 'https-wildcard-example-com-2', 'http-wildcard-example-com-2']);
 });
+
+test('a redirect to HTTPS without TLS is refused the same way with either API', () => {
+  for (const api of ['istio', 'gateway-api'] as const) {
+    expect(() => build({ ...shop, tls: undefined, httpsRedirect: true, api })).toThrow(/httpsRedirect: a redirect to HTTPS needs TLS on the gateway \(fix: set tls\.credentialName, or drop httpsRedirect\)/);
+  }
+});

@@ -269,7 +269,7 @@ export class ExposedApplication extends Construct {
     let bindTo: IGatewayRef | string | undefined;
     let gatewayWorkload: IGatewayWorkload | undefined;
     if ((props.api ?? 'istio') === 'gateway-api') {
-      const built = this.gatewayApi(props, services, ownGateway);
+      const built = this.gatewayApi(props, services, servicesField, ownGateway);
       this.kubernetesGateway = built.gateway;
       this.httpRoute = built.route;
       gatewayWorkload = built.workload;
@@ -446,7 +446,7 @@ export class ExposedApplication extends Construct {
    * first. With TLS and a redirect, plain HTTP gets its own redirecting HTTPRoute. Returns the
    * gateway pods, for the services' authorization.
    */
-  private gatewayApi(props: ExposedApplicationProps, services: AppService[], ownGateway: boolean): { gateway?: KubernetesGateway; route: KubernetesHttpRoute; workload?: IGatewayWorkload } {
+  private gatewayApi(props: ExposedApplicationProps, services: AppService[], servicesField: (s: AppService) => string, ownGateway: boolean): { gateway?: KubernetesGateway; route: KubernetesHttpRoute; workload?: IGatewayWorkload } {
     const ns = this.namespace.name;
     const gw = props.gateway ?? {};
     const parents: IRouteParent[] = [];
@@ -458,9 +458,6 @@ export class ExposedApplication extends Construct {
       const httpPort = gw.ports?.http ?? 80;
       const httpsPort = gw.ports?.https ?? 443;
       const redirect = props.tls ? this.redirectOptions(props) : undefined;
-      if (!props.tls && props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
-        check(this, 'httpsRedirect', { problem: 'a redirect to HTTPS needs TLS on the gateway', fix: 'set tls.credentialName, or drop httpsRedirect' });
-      }
       // Listener names from the hosts, unique however two hosts spell alike (`*.a.com`, `wildcard.a.com`).
       const taken = new Set<string>();
       const label = (host: string) => {
@@ -514,7 +511,7 @@ export class ExposedApplication extends Construct {
     const route = new KubernetesHttpRoute(this, 'routes', { name: props.name, namespace: ns, parents, hostnames: props.hosts });
     for (const s of byPrefixLengthDescending(services, (x) => normalizePathPrefix(x.pathPrefix))) {
       const prefix = normalizePathPrefix(s.pathPrefix);
-      const field = this.serviceField(props, s);
+      const field = servicesField(s);
       route.addRule({
         name: s.name,
         // `/api/` as Istio's prefix match, `/api` as the Gateway API's: segment prefixes both.
@@ -524,10 +521,6 @@ export class ExposedApplication extends Construct {
       });
     }
     return { gateway, route, workload };
-  }
-
-  private serviceField(props: ExposedApplicationProps, s: AppService): string {
-    return s === props.frontend ? 'frontend' : `backends[${(props.backends ?? []).indexOf(s)}]`;
   }
 
   /** Every independent mistake in the props, reported together. */
@@ -567,6 +560,10 @@ export class ExposedApplication extends Construct {
       });
     }
     const ownGateway = gw.enabled ?? gw.existingGateway === undefined;
+    // Either API: the redirect is the app's own gateway's, and needs its HTTPS (an edge's is the edge's).
+    if (ownGateway && !props.edge && !props.tls && props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
+      problems.check('httpsRedirect', { problem: 'a redirect to HTTPS needs TLS on the gateway', fix: 'set tls.credentialName, or drop httpsRedirect' });
+    }
     if (!ownGateway && (props.tls || (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)))) {
       problems.check(props.tls ? 'tls' : 'httpsRedirect', {
         problem: 'TLS and redirects belong to the Gateway, and this app binds to one it does not own',
@@ -663,9 +660,6 @@ export class ExposedApplication extends Construct {
       return [Server.https({ hosts: scoped(['*']), port: httpsPort, tls: GatewayTls.istioMutual() })];
     }
     if (!props.tls) {
-      if (props.httpsRedirect !== undefined && redirectOptions(props.httpsRedirect)) {
-        check(this, 'httpsRedirect', { problem: 'a redirect to HTTPS needs TLS on the gateway', fix: 'set tls.credentialName, or drop httpsRedirect' });
-      }
       return [Server.http({ hosts: scoped(plainHttpHosts(props)), port: httpPort })];
     }
     const redirect = this.redirectOptions(props);
