@@ -5,7 +5,7 @@
  * install's props are.
  */
 import { defineCode, Severity } from '../finding';
-import { ObjectCheck } from '../registry';
+import { CheckContext, ObjectCheck } from '../registry';
 import { GK, Json, objectsOf } from '../rendered';
 import { compareMinors, ISTIO_CHART_REPO, minorOf } from '../../istio-version';
 
@@ -13,12 +13,12 @@ export const CKI6001 = defineCode('CKI6001', Severity.ERROR,
   'Gateway on another Istio version than istiod, where a platform requires them to match');
 
 /** istiod's version as the app knows it: the MeshInstall's release, or the app's target minor. */
-function istiodVersion(ctx: Parameters<ObjectCheck['check']>[1]): { version: string; exact: boolean } {
+function istiodVersion(ctx: CheckContext): { version: string; exact: boolean } {
   const installs = ctx.index.context.install.installs;
   return installs.length > 0 ? { version: installs.map((i) => i.version).sort(compareMinors)[0], exact: true } : { version: ctx.index.context.istioVersion, exact: false };
 }
 
-function requiredBy(ctx: Parameters<ObjectCheck['check']>[1]): string | undefined {
+function requiredBy(ctx: CheckContext): string | undefined {
   return ctx.index.context.gatewaysMatchIstiodRequiredBy;
 }
 
